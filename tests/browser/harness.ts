@@ -1,0 +1,65 @@
+/**
+ * Real-browser test harness: a Vite dev server of the app (COOP/COEP headers, /models/, /ort/)
+ * and Debian's Chromium driven by playwright-core, with every request the page makes recorded.
+ */
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface AppServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+let shared: { server: ViteDevServer; url: string; users: number } | null = null;
+
+/** One dev server per test file process, shared by its tests. */
+export async function startApp(): Promise<AppServer> {
+  if (!shared) {
+    const server = await createServer({ configFile: 'vite.config.ts', logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
+    await server.listen();
+    const addr = server.httpServer?.address();
+    if (!addr || typeof addr === 'string') throw new Error('dev server has no address');
+    shared = { server, url: `http://127.0.0.1:${addr.port}`, users: 0 };
+  }
+  shared.users++;
+  const s = shared;
+  return {
+    url: s.url,
+    close: async () => {
+      if (--s.users === 0) {
+        shared = null;
+        await s.server.close();
+      }
+    },
+  };
+}
+
+export async function launchBrowser(opts: { webgpu?: boolean } = {}): Promise<Browser> {
+  const args = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  if (opts.webgpu) args.push('--enable-unsafe-webgpu');
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+}
+
+export interface RecordedPage {
+  page: Page;
+  context: BrowserContext;
+  requests: { url: string; method: string; postData: string | null; headers: Record<string, string> }[];
+  console: string[];
+}
+
+/** A fresh context (empty cache and storage) and page, recording every request and console line. */
+export async function openPage(browser: Browser, url: string): Promise<RecordedPage> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const requests: RecordedPage['requests'] = [];
+  const consoleLines: string[] = [];
+  const record = (r: Request) => requests.push({ url: r.url(), method: r.method(), postData: r.postData(), headers: r.headers() });
+  context.on('request', record);
+  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
+  page.on('worker', (w) => w.on('console', (m) => consoleLines.push(`worker ${m.type()}: ${m.text()}`)));
+  await page.goto(url);
+  return { page, context, requests, console: consoleLines };
+}

@@ -1,0 +1,31 @@
+// The test command (`npm test`): unit tests, then browser tests (real Chromium through
+// playwright-core), each file in its own process under Node's test runner. Prints the plain
+// closing line "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const only = process.argv.slice(2);
+const walk = (dir) =>
+  readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.test.ts') ? [p] : [];
+  });
+const files = ['tests/unit', 'tests/browser']
+  .flatMap((d) => walk(d).sort())
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+
+const tap = '/tmp/tailor-tests.tap';
+rmSync(tap, { force: true });
+const res = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+  { stdio: 'inherit' },
+);
+const out = readFileSync(tap, 'utf8');
+const count = (k) => Number(out.match(new RegExp(`^# ${k} (\\d+)$`, 'm'))?.[1] ?? 0);
+const passed = count('pass');
+const failed = count('fail') + count('cancelled');
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(res.status === 0 && failed === 0 && passed > 0 ? 0 : 1);

@@ -1,0 +1,48 @@
+import { defineConfig, type Plugin } from 'vite';
+import { createReadStream, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * The app serves onnxruntime-web's WASM runtime itself, under /ort/, so no CDN is ever fetched.
+ * transformers.js imports `onnxruntime-web/webgpu`, which loads the asyncify build; the plain
+ * build is served too for the WASM-only bundle.
+ */
+const ORT_DIR = resolve('node_modules/onnxruntime-web/dist');
+const ORT_FILES = readdirSync(ORT_DIR).filter((f) => /^ort-wasm-simd-threaded(\.asyncify|\.jsep)?\.(mjs|wasm)$/.test(f));
+
+function serveOrtRuntime(): Plugin {
+  const middleware = (req: { url?: string }, res: import('node:http').ServerResponse, next: () => void) => {
+    const name = req.url?.split('?')[0].replace(/^\/ort\//, '');
+    if (!req.url?.startsWith('/ort/') || !name || !ORT_FILES.includes(name)) return next();
+    res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+    createReadStream(join(ORT_DIR, name)).pipe(res);
+  };
+  return {
+    name: 'tailor-serve-ort-runtime',
+    configureServer(server) {
+      server.middlewares.use(middleware);
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(middleware);
+    },
+    generateBundle() {
+      for (const f of ORT_FILES) this.emitFile({ type: 'asset', fileName: `ort/${f}`, source: readFileSync(join(ORT_DIR, f)) });
+    },
+  };
+}
+
+/** Cross-origin isolation, so multi-threaded WASM (SharedArrayBuffer) is allowed. */
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+export default defineConfig({
+  plugins: [serveOrtRuntime()],
+  server: { headers: isolationHeaders, host: '127.0.0.1' },
+  preview: { headers: isolationHeaders, host: '127.0.0.1' },
+  worker: { format: 'es' },
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+});
