@@ -10,11 +10,21 @@ import { join, resolve } from 'node:path';
 const ORT_DIR = resolve('node_modules/onnxruntime-web/dist');
 const ORT_FILES = readdirSync(ORT_DIR).filter((f) => /^ort-wasm-simd-threaded(\.asyncify|\.jsep)?\.(mjs|wasm)$/.test(f));
 
+/** Cross-origin isolation, so multi-threaded WASM (SharedArrayBuffer) is allowed. */
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
 function serveOrtRuntime(): Plugin {
   const middleware = (req: { url?: string }, res: import('node:http').ServerResponse, next: () => void) => {
     const name = req.url?.split('?')[0].replace(/^\/ort\//, '');
     if (!req.url?.startsWith('/ort/') || !name || !ORT_FILES.includes(name)) return next();
     res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+    // The runtime's pthread workers are started from these files: without the isolation headers
+    // they would not be cross-origin isolated and could not share the WASM memory.
+    for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
     createReadStream(join(ORT_DIR, name)).pipe(res);
   };
   return {
@@ -31,14 +41,9 @@ function serveOrtRuntime(): Plugin {
   };
 }
 
-/** Cross-origin isolation, so multi-threaded WASM (SharedArrayBuffer) is allowed. */
-const isolationHeaders = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
-
 export default defineConfig({
+  // No SPA fallback: a missing model file must be a 404, not index.html.
+  appType: 'mpa',
   plugins: [serveOrtRuntime()],
   server: { headers: isolationHeaders, host: '127.0.0.1' },
   preview: { headers: isolationHeaders, host: '127.0.0.1' },

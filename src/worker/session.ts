@@ -152,7 +152,7 @@ export class EngineSession {
       maxNewTokens: options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS,
       eosIds: this.eosIds,
       stopStrings: options.stop ?? [],
-      decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: true }),
+      decode: (ids: number[]) => (ids.length === 0 ? '' : tokenizer.decode(ids, { skip_special_tokens: true })),
       shouldAbort,
       computeAll: options.features === true,
     });

@@ -17,7 +17,7 @@ let shared: { server: ViteDevServer; url: string; users: number } | null = null;
 /** One dev server per test file process, shared by its tests. */
 export async function startApp(): Promise<AppServer> {
   if (!shared) {
-    const server = await createServer({ configFile: 'vite.config.ts', logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
+    const server = await createServer({ configFile: 'vite.config.ts', logLevel: 'error', server: { port: 0, host: '127.0.0.1', hmr: false, watch: null } });
     await server.listen();
     const addr = server.httpServer?.address();
     if (!addr || typeof addr === 'string') throw new Error('dev server has no address');
@@ -52,12 +52,16 @@ export interface RecordedPage {
 /** A fresh context (empty cache and storage) and page, recording every request and console line. */
 export async function openPage(browser: Browser, url: string): Promise<RecordedPage> {
   const context = await browser.newContext();
+  // tsx compiles test files with esbuild's keepNames, which wraps functions passed to
+  // page.evaluate in a `__name` helper that the page does not have.
+  await context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
   const page = await context.newPage();
   const requests: RecordedPage['requests'] = [];
   const consoleLines: string[] = [];
   const record = (r: Request) => requests.push({ url: r.url(), method: r.method(), postData: r.postData(), headers: r.headers() });
   context.on('request', record);
   page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+  page.on('response', (r) => { if (r.status() >= 400) consoleLines.push(`http ${r.status()}: ${r.url()}`); });
   page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
   page.on('worker', (w) => w.on('console', (m) => consoleLines.push(`worker ${m.type()}: ${m.text()}`)));
   await page.goto(url);

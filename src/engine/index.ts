@@ -1,0 +1,21 @@
+/** Public API of the pure decoding core. */
+export type { CausalLM, Dimension, RewardSource, SamplingOptions, TokenExplanation, Weights } from './types.ts';
+export type { DecodeDimension, DecodeRequest, DecodeResult, DecodeStep, MinusSource, PlusSource } from './decode-request.ts';
+export { validateDecodeRequest } from './decode-request.ts';
+export { decode, decodeAll } from './decode.ts';
+export { MAX_WEIGHT, validateWeight, validateWeights } from './weights.ts';
+export { validateSamplingOptions } from './sampling-options.ts';
+export type { Rng } from './rng.ts';
+export { createRng } from './rng.ts';
+export type { NumericRow } from './logprobs.ts';
+export { logSoftmax, logSumExp } from './logprobs.ts';
+export type { CandidateSet } from './candidates.ts';
+export { CandidateSelector } from './candidates.ts';
+export type { LogProbRow, RewardTerm } from './combine.ts';
+export { addSequenceRewards, combineScores, explainToken, logProbAt, tokenReward } from './combine.ts';
+export type { SamplerOptions } from './sampler.ts';
+export { Sampler, penalizeScore } from './sampler.ts';
+export type { FinishReason } from './stopping.ts';
+export { findStopString, heldBackLength, isEos, reachedMaxTokens } from './stopping.ts';
+export type { Detokenize } from './text-stream.ts';
+export { TextStream } from './text-stream.ts';
