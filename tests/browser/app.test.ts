@@ -1,0 +1,70 @@
+/**
+ * The page at `/`, driven as a person would: progress bar, backend badge, prompt box, streaming
+ * answer, stop button, keyboard, and errors shown in the page.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, openPage, startApp, type AppServer } from './harness.ts';
+
+let app: AppServer;
+let browser: Browser;
+before(async () => {
+  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+});
+after(async () => {
+  await browser.close();
+  await app.close();
+});
+
+const ready = 'body[data-ready="true"]';
+
+test('the page loads the model with a progress bar, says which backend runs, and streams an answer', async () => {
+  const { page } = await openPage(browser, `${app.url}/?model=tailor-fixture&dtype=fp32`);
+  await page.waitForSelector(ready, { timeout: 60_000 });
+  assert.equal(await page.$eval('#load-progress', (p) => (p as HTMLProgressElement).value), 1);
+  assert.match((await page.textContent('#load-bytes')) ?? '', /100%/);
+  assert.match((await page.textContent('#backend')) ?? '', /^WASM · fp32 · [1-4] threads?$/);
+  await page.fill('#max-tokens', '12');
+  await page.click('#generate');
+  await page.waitForFunction(() => document.querySelectorAll('#output .tok').length > 0);
+  await page.waitForFunction(() => !(document.getElementById('generate') as HTMLButtonElement).disabled);
+  assert.ok((await page.$$('#output .tok')).length >= 8);
+  assert.match((await page.textContent('#speed')) ?? '', /12 tokens · \d+ tokens\/s/);
+  // Keyboard: Ctrl+Enter in the prompt generates again.
+  await page.fill('#max-tokens', '5');
+  await page.focus('#prompt');
+  await page.keyboard.press('Control+Enter');
+  await page.waitForFunction(() => /^5 tokens/.test(document.getElementById('speed')?.textContent ?? ''));
+  await page.context().close();
+});
+
+test('the stop button (and Escape) stops a long answer and the page stays usable', async () => {
+  const { page } = await openPage(browser, `${app.url}/?model=tailor-fixture&dtype=fp32`);
+  await page.waitForSelector(ready, { timeout: 60_000 });
+  await page.fill('#max-tokens', '400');
+  await page.fill('#temperature', '1');
+  await page.click('#generate');
+  await page.waitForFunction(() => document.querySelectorAll('#output .tok').length >= 3);
+  await page.click('#stop');
+  await page.waitForFunction(() => document.getElementById('speed')?.textContent === 'stopped');
+  await page.waitForSelector('#generate:enabled');
+  const n = (await page.$$('#output .tok')).length;
+  assert.ok(n < 400, `stopped after ${n} tokens`);
+  await page.click('#generate');
+  await page.waitForFunction(() => document.querySelectorAll('#output .tok').length >= 3);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.getElementById('speed')?.textContent === 'stopped');
+  await page.waitForSelector('#generate:enabled');
+  assert.equal(await page.isEnabled('#stop'), false);
+  await page.context().close();
+});
+
+test('a missing model shows a typed error in the page', async () => {
+  const { page } = await openPage(browser, `${app.url}/?model=no-such-model`);
+  await page.waitForSelector('#error:not([hidden])', { timeout: 60_000 });
+  assert.equal(await page.getAttribute('#error', 'data-code'), 'model-not-found');
+  assert.match((await page.textContent('#error')) ?? '', /no-such-model/);
+  assert.match((await page.textContent('#load-label')) ?? '', /Could not load no-such-model/);
+  await page.context().close();
+});
