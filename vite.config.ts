@@ -4,11 +4,11 @@ import { join, resolve } from 'node:path';
 
 /**
  * The app serves onnxruntime-web's WASM runtime itself, under /ort/, so no CDN is ever fetched.
- * transformers.js imports `onnxruntime-web/webgpu`, which loads the asyncify build; the plain
- * build is served too for the WASM-only bundle.
+ * transformers.js imports `onnxruntime-web/webgpu`, which loads the asyncify build (WASM and
+ * WebGPU alike); only that one is served.
  */
 const ORT_DIR = resolve('node_modules/onnxruntime-web/dist');
-const ORT_FILES = readdirSync(ORT_DIR).filter((f) => /^ort-wasm-simd-threaded(\.asyncify|\.jsep)?\.(mjs|wasm)$/.test(f));
+const ORT_FILES = readdirSync(ORT_DIR).filter((f) => /^ort-wasm-simd-threaded\.asyncify\.(mjs|wasm)$/.test(f));
 
 /** Cross-origin isolation, so multi-threaded WASM (SharedArrayBuffer) is allowed. */
 const isolationHeaders = {

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, startApp, type AppServer } from './harness.ts';
+import { launchBrowser, openPage, startApp, startBuiltApp, type AppServer } from './harness.ts';
 
 let app: AppServer;
 let browser: Browser;
@@ -67,4 +67,26 @@ test('a missing model shows a typed error in the page', async () => {
   assert.match((await page.textContent('#error')) ?? '', /no-such-model/);
   assert.match((await page.textContent('#load-label')) ?? '', /Could not load no-such-model/);
   await page.context().close();
+});
+
+test('the production build (npm start) is cross-origin isolated and makes only same-origin requests', async () => {
+  const built = await startBuiltApp();
+  try {
+    const rec = await openPage(browser, `${built.url}/?model=tailor-fixture&dtype=fp32`);
+    const { page } = rec;
+    await page.waitForSelector(ready, { timeout: 60_000 });
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    await page.fill('#max-tokens', '6');
+    await page.click('#generate');
+    await page.waitForFunction(() => /^6 tokens/.test(document.getElementById('speed')?.textContent ?? ''));
+    const origin = new URL(built.url).origin;
+    assert.ok(rec.requests.length > 5);
+    assert.deepEqual(rec.requests.filter((r) => new URL(r.url).origin !== origin && !r.url.startsWith('blob:')).map((r) => r.url), []);
+    assert.ok(rec.requests.some((r) => r.url.endsWith('/ort/ort-wasm-simd-threaded.asyncify.wasm')), 'the runtime comes from the app itself');
+    const res = await fetch(`${built.url}/ort/ort-wasm-simd-threaded.asyncify.mjs`);
+    assert.equal(res.headers.get('cross-origin-embedder-policy'), 'require-corp');
+    await page.context().close();
+  } finally {
+    await built.close();
+  }
 });

@@ -67,3 +67,13 @@ export async function openPage(browser: Browser, url: string): Promise<RecordedP
   await page.goto(url);
   return { page, context, requests, console: consoleLines };
 }
+
+/** The production build (`vite build`) served by `vite preview`, as `npm start` does. */
+export async function startBuiltApp(): Promise<AppServer> {
+  const { build, preview } = await import('vite');
+  await build({ configFile: 'vite.config.ts', logLevel: 'error' });
+  const server = await preview({ configFile: 'vite.config.ts', logLevel: 'error', preview: { port: 0, host: '127.0.0.1' } });
+  const addr = server.httpServer.address();
+  if (!addr || typeof addr === 'string') throw new Error('preview server has no address');
+  return { url: `http://127.0.0.1:${addr.port}`, close: () => server.close() };
+}
