@@ -9,7 +9,7 @@ import type { ChatMessage, GenerateOptions, GenerationResult } from '../worker/p
 import { loadOptionsFromUrl } from './config.ts';
 import { $, formatBytes } from './dom.ts';
 import { AnswerView } from './output.ts';
-import { mountPreferences } from './preferences.ts';
+import { mountPreferences, type PreferencesPanel } from './preferences.ts';
 import { renderSliders } from './sliders.ts';
 
 const ui = {
@@ -65,6 +65,8 @@ async function main(): Promise<void> {
   ui.backend.title = info.reason;
 
   const answer = new AnswerView(ui.output, ui.explain, info.dimensions.map((d) => d.name));
+  // Declared before the sliders: their first 'input' events fire while the panel is mounting.
+  let prefs: PreferencesPanel | undefined;
   const sliders = renderSliders($('sliders'), info.dimensions, (w) => prefs?.onWeightsChanged(w));
   let running: AbortController | null = null;
 
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
     }
   };
 
-  const prefs = await mountPreferences({
+  prefs = await mountPreferences({
     root: $('profiles'),
     comparison: $('comparison'),
     feedback: $('feedback'),
@@ -129,12 +131,12 @@ async function main(): Promise<void> {
     answer.clear();
     const { messages, options } = request();
     const r = await runOne(messages, options);
-    if (r) prefs.onResponse(messages, options, r);
+    if (r) prefs?.onResponse(messages, options, r);
   };
 
   ui.generate.addEventListener('click', () => void generate());
   ui.stop.addEventListener('click', () => running?.abort());
-  ui.compare.addEventListener('click', () => void prefs.compare());
+  ui.compare.addEventListener('click', () => void prefs?.compare());
   ui.prompt.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();

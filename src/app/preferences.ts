@@ -33,12 +33,39 @@ export async function mountPreferences(d: PreferencesDeps): Promise<PreferencesP
   for (const n of notices) notify(n.message, n.kind);
   await prefs.ensureActive();
 
+  // Slider moves are saved debounced, as a patch of just the dimensions moved (so two tabs moving
+  // different sliders of one profile compose), on the profile they were made on (so a switch
+  // right after a move cannot carry them over to the next profile).
   let applying = false;
+  let shown: Weights = {}; // what the sliders show, as of the last move or apply
+  let pending: { profileId: string | undefined; weights: Record<string, number> } | null = null;
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+
   const applyStoredWeights = () => {
     applying = true;
-    d.sliders.setWeights(prefs.weights(d.model));
-    applying = false;
+    try {
+      const mine = pending && pending.profileId === prefs.active()?.id ? pending.weights : {};
+      d.sliders.setWeights({ ...prefs.weights(d.model), ...mine }); // unsaved moves stay on screen
+      shown = d.sliders.weights();
+    } finally {
+      applying = false;
+    }
   };
+
+  /** Starts saving the pending moves now (before a switch, a learn, or leaving the page). */
+  const flush = () => {
+    clearTimeout(saveTimer);
+    saveTimer = undefined;
+    if (!pending) return;
+    const { profileId, weights } = pending;
+    pending = null;
+    void prefs.patchWeights(d.model, weights, profileId).catch((e: unknown) => {
+      d.showError(e);
+      // Nothing was saved: show what is stored again, rather than a change that is not kept.
+      if (prefs.active()?.id === profileId) applyStoredWeights();
+    });
+  };
+  addEventListener('pagehide', flush);
 
   const select = h('select', { id: 'profile', 'aria-label': 'Profile' });
   const button = (id: string, label: string, onClick: () => Promise<void>) => {
@@ -55,13 +82,26 @@ export async function mountPreferences(d: PreferencesDeps): Promise<PreferencesP
       return o;
     }));
   };
-  select.addEventListener('change', () => void prefs.setActive(select.value).then(applyStoredWeights, d.showError));
+  select.addEventListener('change', () => {
+    flush();
+    void prefs.setActive(select.value).then(applyStoredWeights, d.showError);
+  });
   importInput.addEventListener('change', () => void (async () => {
     const file = importInput.files?.[0];
     if (!file) return;
-    const imported = await prefs.importJson(await file.text());
-    notify(`Imported ${imported.length} profile${imported.length === 1 ? '' : 's'}.`, 'imported');
-    importInput.value = '';
+    try {
+      const imported = await prefs.importJson(await file.text());
+      notify(`Imported ${imported.length} profile${imported.length === 1 ? '' : 's'}.`, 'imported');
+      // Into an empty store: make the first one active, or the select would show it while the
+      // sliders show (and the next move would save) nobody's weights.
+      if (!prefs.active() && imported[0]) {
+        flush();
+        await prefs.setActive(imported[0].id);
+        applyStoredWeights();
+      }
+    } finally {
+      importInput.value = ''; // choosing the same file again (e.g. after a fix) fires 'change' again
+    }
   })().catch(d.showError));
 
   d.root.append(
@@ -70,6 +110,7 @@ export async function mountPreferences(d: PreferencesDeps): Promise<PreferencesP
       button('profile-new', 'New', async () => {
         const name = prompt('Name of the new profile', `Profile ${prefs.list().length + 1}`);
         if (!name) return;
+        flush();
         const p = await prefs.create(name);
         await prefs.setActive(p.id);
         applyStoredWeights();
@@ -81,7 +122,14 @@ export async function mountPreferences(d: PreferencesDeps): Promise<PreferencesP
       }),
       button('profile-delete', 'Delete', async () => {
         const p = prefs.active();
-        if (p && confirm(`Delete the profile "${p.name}" and its history?`)) await prefs.remove(p.id);
+        if (p && confirm(`Delete the profile "${p.name}" and its history?`)) {
+          if (pending?.profileId === p.id) {
+            clearTimeout(saveTimer);
+            pending = null; // its moves go with it
+          }
+          flush();
+          await prefs.remove(p.id);
+        }
         applyStoredWeights();
       }),
       button('profile-export', 'Export', async () => download(await prefs.exportJson(), 'tailor-profiles.json')),
@@ -97,7 +145,6 @@ export async function mountPreferences(d: PreferencesDeps): Promise<PreferencesP
     applyStoredWeights();
   });
 
-  let saveTimer: ReturnType<typeof setTimeout> | undefined;
   let last: { prompt: string; obs: ResponseObs } | null = null;
 
   const showMoves = (moves: WeightMove[]) => {
@@ -110,7 +157,10 @@ export async function mountPreferences(d: PreferencesDeps): Promise<PreferencesP
     d.comparison.replaceChildren(h('h2', {}, 'Your weights moved'), table);
   };
 
-  const learn = async (fb: FeedbackInput) => showMoves(await prefs.addFeedback(fb, { learn: true }));
+  const learn = async (fb: FeedbackInput) => {
+    flush(); // the learner starts from the weights the user set
+    showMoves(await prefs.addFeedback(fb, { learn: true }));
+  };
 
   for (const [id, up] of [['thumb-up', true], ['thumb-down', false]] as const) {
     $(id).addEventListener('click', () => {
@@ -125,14 +175,21 @@ export async function mountPreferences(d: PreferencesDeps): Promise<PreferencesP
   return {
     onWeightsChanged(w) {
       if (applying) return;
+      const profileId = prefs.active()?.id;
+      if (pending && pending.profileId !== profileId) flush();
+      const moved = Object.entries(w).filter(([dim, v]) => shown[dim] !== v);
+      shown = { ...w };
+      if (moved.length === 0) return;
+      pending = { profileId, weights: { ...pending?.weights, ...Object.fromEntries(moved) } };
       clearTimeout(saveTimer);
-      saveTimer = setTimeout(() => void prefs.setWeights(d.model, w).catch(d.showError), 150);
+      saveTimer = setTimeout(flush, 150);
     },
     onResponse(messages, options, r) {
       last = { prompt: messages.at(-1)?.content ?? '', obs: observation(r, options.weights ?? {}) };
       d.feedback.hidden = d.dimensions.length === 0;
     },
     async compare() {
+      flush(); // the pair is proposed around the stored weights
       const { messages, options } = d.request();
       const pair = prefs.proposeComparison(d.model, { dims: d.dimensions.map((x) => x.name) });
       const boxA = h('div', { id: 'compare-a' });

@@ -1,5 +1,6 @@
 /** One slider per preference dimension (from the base model's manifest), with its reward source. */
 import type { Dimension, Weights } from '../engine/types.ts';
+import { MAX_WEIGHT } from '../engine/weights.ts';
 import type { SourceKind } from '../worker/protocol.ts';
 import { h } from './dom.ts';
 
@@ -14,10 +15,10 @@ export function renderSliders(root: HTMLElement, dims: Dimension[], onChange: (w
   const inputs = new Map<string, HTMLInputElement>();
   const selects = new Map<string, HTMLSelectElement>();
   for (const d of dims) {
-    const input = h('input', { type: 'range', min: '-1.5', max: '1.5', step: '0.1', value: '0', id: `w-${d.name}`, 'aria-label': `${d.name}: ${d.poles.negative} to ${d.poles.positive}` });
+    const input = h('input', { type: 'range', min: String(-MAX_WEIGHT), max: String(MAX_WEIGHT), step: '0.01', value: '0', id: `w-${d.name}`, 'aria-label': `${d.name}: ${d.poles.negative} to ${d.poles.positive}` });
     const value = h('output', { for: input.id }, '0');
     input.addEventListener('input', () => {
-      value.textContent = Number(input.value).toFixed(1);
+      value.textContent = Number(input.value).toFixed(2);
       onChange(read());
     });
     const select = h('select', { id: `src-${d.name}`, 'aria-label': `${d.name} reward source` });

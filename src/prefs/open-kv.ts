@@ -41,7 +41,13 @@ function fallback(reason: string): OpenedKv {
 }
 
 export async function openKv(opts: OpenKvOptions): Promise<OpenedKv> {
-  const factory = opts.factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+  let factory: IDBFactory | undefined;
+  try {
+    // The getter itself throws (SecurityError) where storage is blocked, e.g. with cookies off.
+    factory = opts.factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+  } catch (e) {
+    return fallback(`IndexedDB is blocked: ${e instanceof Error ? e.message : String(e)}`);
+  }
   if (!factory) return fallback('IndexedDB is not available');
   let kv: Kv;
   try {

@@ -195,6 +195,17 @@ export class Prefs {
   }
 
   /**
+   * Changes only the dimensions named in `weights` (the others keep their stored values, so two
+   * tabs moving different sliders of one profile compose), on `profileId` (default: the active
+   * profile; naming it lets a change made before a profile switch land on its own profile).
+   */
+  async patchWeights(baseModel: string, weights: Weights, profileId?: string): Promise<Weights> {
+    const op = ops.patchWeights(baseModel, weights, this.#now());
+    const p = await this.#mutate(profileId ?? (await this.#ensureActive()), op);
+    return ops.modelWeights(p, baseModel);
+  }
+
+  /**
    * Records feedback on the active profile and (unless learn: false) updates its weights for
    * fb.baseModel in the same atomic write. Returns how the weights moved.
    */

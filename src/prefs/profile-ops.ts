@@ -48,14 +48,26 @@ export function setWeight(baseModel: string, dim: string, value: number, now: nu
   return (p) => touch({ ...p, weights: { ...p.weights, [baseModel]: { ...modelWeights(p, baseModel), [dim]: value } } }, now);
 }
 
-export function setWeights(baseModel: string, weights: Weights, now: number): (p: Profile) => Profile {
+function checkedWeights(weights: Weights): Record<string, number> {
   const copy: Record<string, number> = {};
   for (const [d, v] of Object.entries(weights)) {
     checkedDimension(d);
     validateWeight(d, v);
     copy[d] = v;
   }
+  return copy;
+}
+
+/** Replaces all of baseModel's weights. */
+export function setWeights(baseModel: string, weights: Weights, now: number): (p: Profile) => Profile {
+  const copy = checkedWeights(weights);
   return (p) => touch({ ...p, weights: { ...p.weights, [baseModel]: copy } }, now);
+}
+
+/** Changes only the dimensions named; the others keep their stored values. */
+export function patchWeights(baseModel: string, weights: Weights, now: number): (p: Profile) => Profile {
+  const copy = checkedWeights(weights);
+  return (p) => touch({ ...p, weights: { ...p.weights, [baseModel]: { ...modelWeights(p, baseModel), ...copy } } }, now);
 }
 
 export interface FeedbackOutcome {

@@ -102,7 +102,7 @@ export class EngineSession {
       adapter,
       threads: choice.device === 'wasm' ? threads : 0,
       crossOriginIsolated: isolated,
-      dimensions: manifest.dimensions.filter((d) => d.sources.prompted || (d.sources['reward-model'] && rms.has(d.sources['reward-model'].model))),
+      dimensions: usableDimensions(manifest.dimensions, rms),
       rewardModels: [...rms.keys()],
       loadMs: performance.now() - started,
     };
@@ -183,6 +183,16 @@ export class EngineSession {
     await this.base.model.model.dispose();
     for (const r of this.rewardModels.values()) await r.model.model.dispose();
   }
+}
+
+/** The manifest's dimensions, less the reward-model sources whose model was not loaded. */
+function usableDimensions(dims: Dimension[], loaded: Map<string, Loaded>): Dimension[] {
+  return dims.flatMap((d): Dimension[] => {
+    const rm = d.sources['reward-model'];
+    if (!rm || (loaded.has(rm.model) && (!rm.reference || rm.reference === 'base' || loaded.has(rm.reference)))) return [d];
+    if (!d.sources.prompted) return [];
+    return [{ ...d, sources: { prompted: d.sources.prompted }, defaultSource: 'prompted' }];
+  });
 }
 
 function wrap(model: LoadedModel): Loaded {
