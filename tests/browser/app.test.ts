@@ -2,25 +2,16 @@
  * The page at `/`, driven as a person would: progress bar, backend badge, prompt box, streaming
  * answer, stop button, keyboard, and errors shown in the page.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, startApp, startBuiltApp, type AppServer } from './harness.ts';
+import { openPage, startBuiltApp, useAppInBrowser } from './harness.ts';
 
-let app: AppServer;
-let browser: Browser;
-before(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-after(async () => {
-  await browser.close();
-  await app.close();
-});
+const env = useAppInBrowser();
 
 const ready = 'body[data-ready="true"]';
 
 test('the page loads the model with a progress bar, says which backend runs, and streams an answer', async () => {
-  const { page } = await openPage(browser, `${app.url}/?model=tailor-fixture&dtype=fp32`);
+  const { page } = await openPage(env.browser, `${env.app.url}/?model=tailor-fixture&dtype=fp32`);
   await page.waitForSelector(ready, { timeout: 60_000 });
   assert.equal(await page.$eval('#load-progress', (p) => (p as HTMLProgressElement).value), 1);
   assert.match((await page.textContent('#load-bytes')) ?? '', /100%/);
@@ -40,7 +31,7 @@ test('the page loads the model with a progress bar, says which backend runs, and
 });
 
 test('the stop button (and Escape) stops a long answer and the page stays usable', async () => {
-  const { page } = await openPage(browser, `${app.url}/?model=tailor-fixture&dtype=fp32`);
+  const { page } = await openPage(env.browser, `${env.app.url}/?model=tailor-fixture&dtype=fp32`);
   await page.waitForSelector(ready, { timeout: 60_000 });
   await page.fill('#max-tokens', '400');
   await page.fill('#temperature', '1');
@@ -61,7 +52,7 @@ test('the stop button (and Escape) stops a long answer and the page stays usable
 });
 
 test('a missing model shows a typed error in the page', async () => {
-  const { page } = await openPage(browser, `${app.url}/?model=no-such-model`);
+  const { page } = await openPage(env.browser, `${env.app.url}/?model=no-such-model`);
   await page.waitForSelector('#error:not([hidden])', { timeout: 60_000 });
   assert.equal(await page.getAttribute('#error', 'data-code'), 'model-not-found');
   assert.match((await page.textContent('#error')) ?? '', /no-such-model/);
@@ -72,7 +63,7 @@ test('a missing model shows a typed error in the page', async () => {
 test('the production build (npm start) is cross-origin isolated and makes only same-origin requests', async () => {
   const built = await startBuiltApp();
   try {
-    const rec = await openPage(browser, `${built.url}/?model=tailor-fixture&dtype=fp32`);
+    const rec = await openPage(env.browser, `${built.url}/?model=tailor-fixture&dtype=fp32`);
     const { page } = rec;
     await page.waitForSelector(ready, { timeout: 60_000 });
     assert.equal(await page.evaluate(() => crossOriginIsolated), true);

@@ -3,6 +3,7 @@
  * and Debian's Chromium driven by playwright-core, with every request the page makes recorded.
  */
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { after, before } from 'node:test';
 import { createServer, type ViteDevServer } from 'vite';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -76,4 +77,20 @@ export async function startBuiltApp(): Promise<AppServer> {
   const addr = server.httpServer.address();
   if (!addr || typeof addr === 'string') throw new Error('preview server has no address');
   return { url: `http://127.0.0.1:${addr.port}`, close: () => server.close() };
+}
+
+/**
+ * The usual setup of a browser test file: one app server and one browser for all its tests.
+ * The fields are filled in by the time the first test runs.
+ */
+export function useAppInBrowser(opts: { webgpu?: boolean } = {}): { app: AppServer; browser: Browser } {
+  const ctx = {} as { app: AppServer; browser: Browser };
+  before(async () => {
+    [ctx.app, ctx.browser] = await Promise.all([startApp(), launchBrowser(opts)]);
+  });
+  after(async () => {
+    await ctx.browser.close();
+    await ctx.app.close();
+  });
+  return ctx;
 }

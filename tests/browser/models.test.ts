@@ -3,28 +3,19 @@
  * (software adapter; q4 and fp32) — and its greedy output on a fixed prompt is stable: the same
  * from two fresh workers, and the same on WebGPU as on WASM for fp32.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, startApp, type AppServer } from './harness.ts';
+import { openPage, useAppInBrowser } from './harness.ts';
 
 const MODELS = ['tailor-base', 'tailor-rm-expertise', 'tailor-rm-informativeness', 'tailor-rm-style', 'tailor-fixture'];
 const PROMPT = 'What does the word lantern mean?';
 
-let app: AppServer;
-let browser: Browser;
-before(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser({ webgpu: true })]);
-});
-after(async () => {
-  await browser.close();
-  await app.close();
-});
+const env = useAppInBrowser({ webgpu: true });
 
 type Run = { ids: number[]; text: string; device: string; dtype: string };
 
 async function greedy(model: string, device: 'wasm' | 'webgpu', dtype: 'q8' | 'q4' | 'fp32', n: number): Promise<Run> {
-  const { page, context } = await openPage(browser, `${app.url}/tests/browser/blank.html`);
+  const { page, context } = await openPage(env.browser, `${env.app.url}/tests/browser/blank.html`);
   try {
     return await page.evaluate(async ({ model, device, dtype, n, prompt }) => {
       const { Tailor } = await import('/tests/browser/pages/client.ts');

@@ -3,32 +3,24 @@
  * profiles, export/import, storage that is missing, full or damaged, two tabs at once, and the
  * "compare two" / thumbs flows that learn the weights.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, startApp, type AppServer } from './harness.ts';
+import type { Page } from 'playwright-core';
+import { useAppInBrowser } from './harness.ts';
 import {
   DIMS, MODEL, REWARD_MODELS, activeId, appReady, eventually, generate, newProfile, openApp, openTab, rawPut, reload, selectedProfile,
   setSlider, sliders, stored, storedProfiles, weightsOf,
 } from './pages/prefs-support.ts';
 
-let app: AppServer;
-let browser: Browser;
-before(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-after(async () => {
-  await browser.close();
-  await app.close();
-});
+const env = useAppInBrowser();
 
 /** Weights with every dimension present (a dimension never set reads as 0). */
 const full = (w: Record<string, number>): Record<string, number> => Object.fromEntries(DIMS.map((d) => [d, w[d] ?? 0]));
 
-/** What a slider (range -1.5…1.5, step 0.1) can show for a stored weight. */
+/** What a slider (range -3…3, step 0.01) can show for a stored weight. */
 const onSlider = (w: Record<string, number>): Record<string, number> =>
-  Object.fromEntries(DIMS.map((d) => [d, Math.round(Math.min(1.5, Math.max(-1.5, w[d] ?? 0)) * 10) / 10]));
+  Object.fromEntries(DIMS.map((d) => [d, Math.round(Math.min(3, Math.max(-3, w[d] ?? 0)) * 100) / 100]));
 
 const storedWeights = async (page: Page, id: string) => full(weightsOf((await storedProfiles(page))[id]));
 
@@ -61,7 +53,7 @@ async function expectError(page: Page, code: string): Promise<string> {
 
 test('weights persist across a reload; switching profiles is instant and restores each profile\'s weights', async (t) => {
   if (!REWARD_MODELS) t.diagnostic('reward models not on disk: running on rm=0 with prompted sources');
-  const { page, context } = await openApp(browser, app);
+  const { page, context } = await openApp(env.browser, env.app);
   const first = await selectedProfile(page);
   assert.equal(first.count, 1);
   assert.equal(first.name, 'Default');
@@ -103,7 +95,7 @@ test('weights persist across a reload; switching profiles is instant and restore
 });
 
 test('export, delete everything, import: the profiles come back with their weights; a bad file changes nothing', async () => {
-  const { page, context } = await openApp(browser, app);
+  const { page, context } = await openApp(env.browser, env.app);
   const first = (await selectedProfile(page)).id;
   await setSlider(page, 'expertise', 0.6);
   await untilStored(page, first, { expertise: 0.6 });
@@ -117,12 +109,12 @@ test('export, delete everything, import: the profiles come back with their weigh
   assert.equal(download.suggestedFilename(), 'tailor-profiles.json');
   const file = await download.path();
   const text = await readFile(file, 'utf8');
-  const env = JSON.parse(text);
-  assert.equal(env.format, 'tailor-profiles');
-  assert.equal(env.version, 1);
-  assert.ok(!Number.isNaN(Date.parse(env.exportedAt)));
-  assert.deepEqual(env.profiles.map((p: any) => p.name).sort(), ['Default', 'Export Two']);
-  for (const p of env.profiles) assert.deepEqual(p, before[p.id], `exported "${p.name}" is the stored record`);
+  const envelope = JSON.parse(text);
+  assert.equal(envelope.format, 'tailor-profiles');
+  assert.equal(envelope.version, 1);
+  assert.ok(!Number.isNaN(Date.parse(envelope.exportedAt)));
+  assert.deepEqual(envelope.profiles.map((p: any) => p.name).sort(), ['Default', 'Export Two']);
+  for (const p of envelope.profiles) assert.deepEqual(p, before[p.id], `exported "${p.name}" is the stored record`);
 
   // Delete both through the UI (each asks for confirmation).
   for (const remaining of [1, 0]) {
@@ -175,7 +167,7 @@ const noIndexedDb: Array<[string, string]> = [
 
 for (const [what, init] of noIndexedDb) {
   test(`storage blocked (${what}): the page still works and says preferences are kept in memory only`, async () => {
-    const { page, context, console } = await openApp(browser, app, { init: [init], ready: false });
+    const { page, context, console } = await openApp(env.browser, env.app, { init: [init], ready: false });
     await page.waitForSelector('body[data-ready="true"], #error:not([hidden])', { timeout: 120_000 });
     assert.equal(await page.isHidden('#error'), true, `${await page.textContent('#error')}\n${console.join('\n')}`);
     await appReady(page);
@@ -208,7 +200,7 @@ test('a full disk: a weight change shows storage-quota, and after a reload the s
       };
     }
   })();`;
-  const { page, context } = await openApp(browser, app, { init: [failWrites] });
+  const { page, context } = await openApp(env.browser, env.app, { init: [failWrites] });
   const id = (await selectedProfile(page)).id;
   await setSlider(page, 'expertise', 0.5);
   await untilStored(page, id, { expertise: 0.5 });
@@ -239,7 +231,7 @@ test('a full disk: a weight change shows storage-quota, and after a reload the s
 });
 
 test('a damaged stored profile is set aside under quarantine:, and everything else loads', async () => {
-  const { page, context } = await openApp(browser, app);
+  const { page, context } = await openApp(env.browser, env.app);
   const first = (await selectedProfile(page)).id;
   await setSlider(page, 'expertise', 0.4);
   await untilStored(page, first, { expertise: 0.4 });
@@ -284,9 +276,9 @@ test('a damaged stored profile is set aside under quarantine:, and everything el
 });
 
 test('two tabs change the same profile at once: neither change is lost', async () => {
-  const rec = await openApp(browser, app);
+  const rec = await openApp(env.browser, env.app);
   const a = rec.page;
-  const b = await openTab(rec, app);
+  const b = await openTab(rec, env.app);
   const id = (await selectedProfile(a)).id;
   assert.equal((await selectedProfile(b)).id, id);
 
@@ -321,7 +313,7 @@ test('two tabs change the same profile at once: neither change is lost', async (
 });
 
 test('compare two: picking A moves the stored weights and shows how; thumbs up records feedback for the learner', async () => {
-  const { page, context } = await openApp(browser, app);
+  const { page, context } = await openApp(env.browser, env.app);
   const id = (await selectedProfile(page)).id;
   const profile0 = (await storedProfiles(page))[id];
   assert.equal(profile0.feedback.length, 0);

@@ -4,22 +4,13 @@
  * request the browser makes recorded. Each must be a plain GET of the app's own files, and none
  * may carry the prompt, an answer, a weight or a profile name in its URL or headers.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, startApp, type AppServer } from './harness.ts';
+import { useAppInBrowser } from './harness.ts';
 import { DIMS, MODEL, REWARD_MODELS, eventually, generate, newProfile, openApp, setSlider, storedProfiles, weightsOf } from './pages/prefs-support.ts';
 
-let app: AppServer;
-let browser: Browser;
-before(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-after(async () => {
-  await browser.close();
-  await app.close();
-});
+const env = useAppInBrowser();
 
 const PROMPT_WORD = 'zorblaxian';
 const PROMPT = `What does the word ${PROMPT_WORD} mean?`;
@@ -42,11 +33,11 @@ function textNeedles(text: string): string[] {
 
 test('a whole session makes only same-origin GETs, none carrying the prompt, answers, weights or profile names', async (t) => {
   if (!REWARD_MODELS) t.diagnostic('reward models not on disk: the session runs on rm=0 with prompted sources');
-  const rec = await openApp(browser, app);
+  const rec = await openApp(env.browser, env.app);
   const { page, requests } = rec;
   const sockets: string[] = [];
   page.on('websocket', (ws) => sockets.push(ws.url()));
-  const origin = new URL(app.url).origin;
+  const origin = new URL(env.app.url).origin;
 
   // Personalize: a named profile with weights set by hand.
   const id = await newProfile(page, PROFILE);
