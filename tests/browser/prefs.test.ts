@@ -64,7 +64,7 @@ test('weights persist across a reload; switching profiles is instant and restore
   await untilStored(page, first.id, { expertise: 0.7, style: -0.4 });
   await reload(page);
   assert.deepEqual(await sliders(page), full({ expertise: 0.7, style: -0.4 }));
-  assert.equal(await page.textContent('output[for="w-expertise"]'), '0.7');
+  assert.equal(await page.textContent('output[for="w-expertise"]'), '0.70');
 
   const second = await newProfile(page, 'Second profile');
   assert.notEqual(second, first.id);
