@@ -25,7 +25,13 @@ export interface CausalLM {
 /** Where a dimension's token-level reward comes from. */
 export type RewardSource =
   /** r(t) = log π_RM(t|ctx) − log π_ref(t|ctx); ref is the base unless `reference` names a model. */
-  | { kind: 'reward-model'; model: string; reference?: 'base' | string }
+  | {
+      kind: 'reward-model';
+      model: string;
+      reference?: 'base' | string;
+      /** r(t) is this times the log-ratio (calibration: how strong a pull weight 1 is). Default 1. */
+      scale?: number;
+    }
   /** r(t) = log π_base(t | `text` (the positive pole's wish) in the system message) − log π_base(t | no preference). */
   | { kind: 'prompted'; text: string };
 

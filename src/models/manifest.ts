@@ -32,7 +32,9 @@ export function parseManifest(raw: unknown, baseId: string): DimensionManifest {
       if (!isObj(rm) || !isStr(rm.model)) throw bad(`dimension "${d.name}": reward-model source needs "model"`);
       const reference = rm.reference === undefined ? 'base' : rm.reference;
       if (!isStr(reference)) throw bad(`dimension "${d.name}": "reference" must be "base" or a model id`);
-      out.sources['reward-model'] = { kind: 'reward-model', model: rm.model, reference };
+      const scale = rm.scale === undefined ? 1 : rm.scale;
+      if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0 || scale > 1) throw bad(`dimension "${d.name}": "scale" must be a number in (0, 1]`);
+      out.sources['reward-model'] = { kind: 'reward-model', model: rm.model, reference, scale };
     }
     const pr = sources.prompted;
     if (pr !== undefined) {

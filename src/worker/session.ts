@@ -126,6 +126,7 @@ export class EngineSession {
     const baseRows: number[][] = [encodeChat(tokenizer, messages)];
     const dimensions: DecodeDimension[] = [];
     const sources: Record<string, SourceKind> = {};
+    const scales: Record<string, number> = {};
     for (const dim of this.info.dimensions) {
       const weight = weights[dim.name] ?? 0;
       if (weight === 0 && !options.features) continue;
@@ -141,7 +142,10 @@ export class EngineSession {
         const lm = rm && this.rewardModels.get(rm.model);
         if (!rm || !lm) throw new TailorError('invalid-options', `Dimension "${dim.name}" has no loaded reward model.`);
         const ref = rm.reference && rm.reference !== 'base' ? this.rewardModels.get(rm.reference) : undefined;
-        dimensions.push({ name: dim.name, weight, plus: { lm: lm.lm }, minus: ref ? { lm: ref.lm } : 'base' });
+        // The manifest's calibration scales the reward itself: contributions and features alike.
+        const scale = rm.scale ?? 1;
+        scales[dim.name] = scale;
+        dimensions.push({ name: dim.name, weight: weight * scale, plus: { lm: lm.lm }, minus: ref ? { lm: ref.lm } : 'base' });
       }
     }
     const gen = decode({
@@ -166,7 +170,7 @@ export class EngineSession {
             text: r.text,
             tokenIds: r.tokenIds,
             finishReason: r.finishReason,
-            sequenceRewards: r.sequenceRewards,
+            sequenceRewards: Object.fromEntries(Object.entries(r.sequenceRewards).map(([d, v]) => [d, v * (scales[d] ?? 1)])),
             sources,
             ms,
             tokensPerSecond: r.tokenIds.length / (ms / 1000),

@@ -1,23 +1,27 @@
 /**
- * Simple measures of each preference dimension, independent of the models: counts of words and
- * tokens in an answer (marker lists from public/models/tailor-base/measures.json). Each is
- * oriented so that it grows toward the dimension's positive pole.
+ * Simple measures of each preference dimension, independent of the models (marker lists from
+ * public/models/tailor-base/measures.json). Each grows toward the dimension's positive pole.
+ * Expertise and style are marker *densities* (per word), not counts: a count also grows with
+ * length, which is what the informativeness dimension is about.
  */
 import { readFileSync } from 'node:fs';
 
 const spec = JSON.parse(readFileSync('public/models/tailor-base/measures.json', 'utf8')) as { expertMarkers: string[]; friendlyMarkers: string[] };
 const words = (text: string) => text.toLowerCase().match(/[a-z']+|!/g) ?? [];
 
-export function countMarkers(text: string, markers: readonly string[]): number {
+/** Markers per word ("!" counts as a marker but not as a word). */
+export function markerDensity(text: string, markers: readonly string[]): number {
   const set = new Set(markers);
-  return words(text).filter((w) => set.has(w)).length;
+  const ws = words(text);
+  const n = ws.filter((w) => w !== '!').length;
+  return n === 0 ? 0 : ws.filter((w) => set.has(w)).length / n;
 }
 
 export const MEASURES = {
-  expertise: (a: { text: string }) => countMarkers(a.text, spec.expertMarkers),
+  expertise: (a: { text: string }) => markerDensity(a.text, spec.expertMarkers),
   informativeness: (a: { tokens: number }) => a.tokens,
-  /** Formality: minus the friendly markers ("!", "you", "your"). */
-  style: (a: { text: string }) => -countMarkers(a.text, spec.friendlyMarkers),
+  /** Formality: minus the density of friendly markers ("!", "you", "your"). */
+  style: (a: { text: string }) => -markerDensity(a.text, spec.friendlyMarkers),
 } as const;
 
 export type DimensionName = keyof typeof MEASURES;

@@ -19,7 +19,7 @@ const good = {
 
 test('a valid manifest parses, with reference defaulting to the base', () => {
   const m = parseManifest(good, 'tailor-base');
-  assert.deepEqual(m.dimensions[0].sources['reward-model'], { kind: 'reward-model', model: 'tailor-rm-style', reference: 'base' });
+  assert.deepEqual(m.dimensions[0].sources['reward-model'], { kind: 'reward-model', model: 'tailor-rm-style', reference: 'base', scale: 1 });
   assert.equal(m.dimensions[0].sources.prompted?.text, 'Answer in a formal style.');
 });
 
@@ -29,6 +29,7 @@ test('invalid manifests are refused with a message naming the problem', () => {
     [{ ...good, dimensions: [{ ...good.dimensions[0], poles: { negative: 'x' } }] }, /poles/],
     [{ ...good, dimensions: [good.dimensions[0], good.dimensions[0]] }, /twice/],
     [{ ...good, dimensions: [{ ...good.dimensions[0], defaultSource: 'oracle' }] }, /defaultSource/],
+    [{ ...good, dimensions: [{ ...good.dimensions[0], sources: { 'reward-model': { kind: 'reward-model', model: 'm', scale: Number.NaN } } }] }, /scale/],
     [{ ...good, dimensions: [{ ...good.dimensions[0], sources: { prompted: good.dimensions[0].sources.prompted } }] }, /default source "reward-model" is not declared/],
   ];
   for (const [raw, why] of cases) {
