@@ -37,7 +37,10 @@ interface Pending {
 
 /** A stream of pieces whose final result (text, features, speed) is available after it ends. */
 export interface Generation extends AsyncIterable<Piece> {
+  /** Resolves when the engine has finished, also after an abort (finishReason 'aborted'). */
   readonly result: Promise<GenerationResult>;
+  /** Tokens the engine had generated when abort was requested (null: not aborted, or unknown without cross-origin isolation). */
+  readonly tokensAtAbort: number | null;
 }
 
 export class Tailor {
@@ -108,15 +111,27 @@ export class Tailor {
     };
 
     // SharedArrayBuffer exists only when cross-origin isolated; then abort needs no event-loop turn.
-    const abortFlag = typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated ? new SharedArrayBuffer(4) : undefined;
+    const abortFlag = typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated ? new SharedArrayBuffer(8) : undefined;
+    let stopped = false;
+    let tokensAtAbort: number | null = null;
     const onAbort = () => {
-      if (abortFlag) Atomics.store(new Int32Array(abortFlag), 0, 1);
+      if (abortFlag) {
+        const view = new Int32Array(abortFlag);
+        Atomics.store(view, 0, 1);
+        tokensAtAbort = Atomics.load(view, 1);
+      }
       this.send({ type: 'abort', id });
+      // Nothing more reaches the caller after a stop, not even pieces already in flight.
+      stopped = true;
+      queue.length = 0;
+      notify();
     };
 
     this.pending.set(id, {
       onMessage: (m) => {
-        if (m.type === 'token') queue.push(m.piece);
+        if (m.type === 'token') {
+          if (!stopped) queue.push(m.piece);
+        }
         else if (m.type === 'done') {
           finished = true;
           this.pending.delete(id);
@@ -137,6 +152,7 @@ export class Tailor {
     const iterate = async function* (): AsyncGenerator<Piece> {
       try {
         while (true) {
+          if (stopped) throw new TailorError('aborted', 'The generation was stopped.');
           if (queue.length > 0) {
             yield queue.shift()!;
             continue;
@@ -149,7 +165,13 @@ export class Tailor {
         signal?.removeEventListener('abort', onAbort);
       }
     };
-    return { result, [Symbol.asyncIterator]: iterate };
+    return {
+      result,
+      get tokensAtAbort() {
+        return tokensAtAbort;
+      },
+      [Symbol.asyncIterator]: iterate,
+    };
   }
 
   /** Generate to the end and return the whole result (pieces are still streamed to `onPiece`). */

@@ -49,6 +49,9 @@ export function createHost(post: (m: WorkerMessage) => void): (m: ClientMessage)
             post({ type: 'done', id: msg.id, result: next.value });
             break;
           }
+          // Slot 1 counts generated tokens (before the post, so it never lags what the client
+          // has seen), so the client can tell how many came after its stop request.
+          if (state.flag) Atomics.add(state.flag, 1, 1);
           post({ type: 'token', id: msg.id, piece: next.value });
           if (!state.flag) await yieldToEvents();
         }

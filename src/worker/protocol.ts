@@ -93,7 +93,10 @@ export type ClientMessage =
       id: number;
       messages: ChatMessage[];
       options: GenerateOptions;
-      /** Int32 flag the client sets to 1 to abort; read at every token without an event-loop turn. */
+      /**
+       * Int32[2]: [0] the client sets to 1 to abort (read at every token without an event-loop
+       * turn); [1] the host counts generated tokens in.
+       */
       abortFlag?: SharedArrayBuffer;
     }
   | { type: 'abort'; id: number }

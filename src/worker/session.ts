@@ -160,6 +160,8 @@ export class EngineSession {
       shouldAbort,
       computeAll: options.features === true,
     });
+    const emitted: number[] = [];
+    let text = '';
     try {
       while (true) {
         const next = await gen.next();
@@ -176,9 +178,16 @@ export class EngineSession {
             tokensPerSecond: r.tokenIds.length / (ms / 1000),
           };
         }
+        emitted.push(next.value.tokenId);
+        text += next.value.text;
         yield { text: next.value.text, tokenId: next.value.tokenId, explanation: next.value.explanation };
       }
     } catch (e) {
+      // A stop request is an ending, not a failure: report what was generated up to it.
+      if (e instanceof TailorError && e.code === 'aborted') {
+        const ms = performance.now() - started;
+        return { text, tokenIds: emitted, finishReason: 'aborted', sequenceRewards: {}, sources, ms, tokensPerSecond: emitted.length / (ms / 1000) };
+      }
       throw mapRunError(e);
     }
   }
@@ -203,7 +212,8 @@ function wrap(model: LoadedModel): Loaded {
   return { model, lm: new TransformersCausalLM(model.model, model.config.vocab_size, model.config.pad_token_id ?? 0) };
 }
 
-function encodeChat(tokenizer: PreTrainedTokenizer, messages: ChatMessage[]): number[] {
+/** The prompt as the engine feeds it: the model's chat template, ready for an answer. */
+export function encodeChat(tokenizer: PreTrainedTokenizer, messages: ChatMessage[]): number[] {
   const ids = tokenizer.apply_chat_template(messages, { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false }) as unknown;
   if (!Array.isArray(ids)) throw new TailorError('internal', 'The chat template did not return token ids.');
   return ids.map(Number);

@@ -94,22 +94,28 @@ test('abort stops within one token and the next generation succeeds', async () =
     let afterAbort = 0;
     let before = 0;
     let code = 'none';
+    const g = t.generate([{ role: 'user', content: 'Tell me about the word tree.' }], { maxNewTokens: 400, temperature: 1, signal: ctrl.signal, stop: [] });
     try {
-      for await (const _ of t.generate([{ role: 'user', content: 'Tell me about the word tree.' }], { maxNewTokens: 400, temperature: 1, signal: ctrl.signal, stop: [] })) {
+      for await (const _ of g) {
         if (ctrl.signal.aborted) afterAbort++;
         else if (++before === 5) ctrl.abort();
       }
     } catch (e) {
       code = e instanceof TailorError ? e.code : String(e);
     }
+    const stopped = await g.result;
     const next = await t.complete([{ role: 'user', content: 'Define lantern.' }], { maxNewTokens: 6, temperature: 0 });
     t.close();
-    return { before, afterAbort, code, next: next.tokenIds.length, isolated: crossOriginIsolated };
+    return { before, afterAbort, code, atAbort: g.tokensAtAbort, generated: stopped.tokenIds.length, reason: stopped.finishReason, next: next.tokenIds.length, isolated: crossOriginIsolated };
   });
   assert.equal(r.isolated, true);
   assert.equal(r.code, 'aborted');
   assert.equal(r.before, 5);
-  assert.ok(r.afterAbort <= 1, `${r.afterAbort} tokens arrived after the abort`);
+  assert.equal(r.afterAbort, 0, 'no piece reaches the caller after the stop');
+  assert.equal(r.reason, 'aborted');
+  assert.ok(r.atAbort !== null && r.atAbort >= 5);
+  assert.ok(r.generated - r.atAbort! <= 1, `the engine generated ${r.generated - r.atAbort!} tokens after the stop request`);
+  assert.ok(r.generated < 400);
   assert.equal(r.next, 6);
 });
 
