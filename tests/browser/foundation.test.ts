@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, startApp, type AppServer } from './harness.ts';
+import { launchBrowser, openPage, startApp, startUnisolatedApp, type AppServer } from './harness.ts';
 import { startHub, type HubServer } from './hub-server.ts';
 
 let app: AppServer;
@@ -117,6 +117,36 @@ test('abort stops within one token and the next generation succeeds', async () =
   assert.ok(r.generated - r.atAbort! <= 1, `the engine generated ${r.generated - r.atAbort!} tokens after the stop request`);
   assert.ok(r.generated < 400);
   assert.equal(r.next, 6);
+});
+
+test('without cross-origin isolation, abort still stops the engine (by message) and the next generation succeeds', async () => {
+  const plain = await startUnisolatedApp();
+  try {
+    const { page } = await openPage(browser, `${plain.url}/tests/browser/blank.html`);
+    const r = await page.evaluate(async () => {
+      const { Tailor, TailorError } = await import('/tests/browser/pages/client.ts');
+      const t = await Tailor.create({ model: 'tailor-fixture', device: 'wasm', dtype: 'fp32' });
+      const ctrl = new AbortController();
+      let before = 0;
+      let code = 'none';
+      const g = t.generate([{ role: 'user', content: 'Tell me about the word tree.' }], { maxNewTokens: 400, temperature: 1, signal: ctrl.signal });
+      try {
+        for await (const _ of g) if (++before === 5) ctrl.abort();
+      } catch (e) {
+        code = e instanceof TailorError ? e.code : String(e);
+      }
+      const stopped = await g.result;
+      const next = await t.complete([{ role: 'user', content: 'Define lantern.' }], { maxNewTokens: 6, temperature: 0 });
+      t.close();
+      return { isolated: crossOriginIsolated, threads: t.info.threads, code, reason: stopped.finishReason, generated: stopped.tokenIds.length, atAbort: g.tokensAtAbort, next: next.tokenIds.length };
+    });
+    assert.deepEqual([r.isolated, r.threads, r.atAbort], [false, 1, null]);
+    assert.deepEqual([r.code, r.reason], ['aborted', 'aborted']);
+    assert.ok(r.generated >= 5 && r.generated < 400, `${r.generated} tokens`);
+    assert.equal(r.next, 6);
+  } finally {
+    await plain.close();
+  }
 });
 
 test('progress reaches 100% with bytes per file, loading from a hub-style host', async () => {

@@ -15,6 +15,19 @@ export interface AppServer {
 
 let shared: { server: ViteDevServer; url: string; users: number } | null = null;
 
+/**
+ * A dev server without cross-origin isolation (no SharedArrayBuffer, one WASM thread), for the
+ * code paths a page gets when its host sends no COOP/COEP headers.
+ */
+export async function startUnisolatedApp(): Promise<AppServer> {
+  const headers = { 'Cross-Origin-Opener-Policy': 'unsafe-none', 'Cross-Origin-Embedder-Policy': 'unsafe-none' };
+  const server = await createServer({ configFile: 'vite.config.ts', logLevel: 'error', server: { port: 0, host: '127.0.0.1', hmr: false, watch: null, headers } });
+  await server.listen();
+  const addr = server.httpServer?.address();
+  if (!addr || typeof addr === 'string') throw new Error('dev server has no address');
+  return { url: `http://127.0.0.1:${addr.port}`, close: () => server.close() };
+}
+
 /** One dev server per test file process, shared by its tests. */
 export async function startApp(): Promise<AppServer> {
   if (!shared) {
