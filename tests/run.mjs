@@ -2,7 +2,7 @@
 // playwright-core), each file in its own process under Node's test runner. Prints the plain
 // closing line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const only = process.argv.slice(2);
@@ -14,6 +14,17 @@ const walk = (dir) =>
 const files = ['tests/unit', 'tests/browser']
   .flatMap((d) => walk(d).sort())
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+
+// The browser tests drive Debian's Chromium; install it on a fresh machine (as root) when missing.
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (files.some((f) => f.startsWith('tests/browser')) && !existsSync(chromium)) {
+  console.log(`${chromium} is missing: installing Debian's chromium (apt-get)…`);
+  const apt = (args) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
+  if (!(apt(['update', '-qq']) && apt(['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-dejavu-core']))) {
+    console.error('Could not install chromium; install it (apt-get install -y chromium) or set CHROMIUM_PATH.');
+    process.exit(1);
+  }
+}
 
 const tap = '/tmp/tailor-tests.tap';
 rmSync(tap, { force: true });
