@@ -3,6 +3,7 @@
 // closing line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const only = process.argv.slice(2);
@@ -26,7 +27,7 @@ if (files.some((f) => f.startsWith('tests/browser')) && !existsSync(chromium)) {
   }
 }
 
-const tap = '/tmp/tailor-tests.tap';
+const tap = join(tmpdir(), `tailor-tests-${process.pid}.tap`);
 rmSync(tap, { force: true });
 const res = spawnSync(
   process.execPath,
