@@ -95,22 +95,23 @@ export function planForwards(r: DecodeRequest): ForwardPlan {
   };
 }
 
-/** Prefills every planned LM concurrently. */
+/** Prefills every planned LM, one after the other (see `stepPlanned`). */
 export async function prefillPlanned(plan: ForwardPlan): Promise<ForwardLogits> {
-  const [base, ...extras] = await Promise.all([
-    plan.base.prefill(plan.baseRows),
-    ...plan.extraLms.map((lm) => lm.prefill([plan.plainPrompt])),
-  ]);
+  const base = await plan.base.prefill(plan.baseRows);
+  const extras: Float32Array[][] = [];
+  for (const lm of plan.extraLms) extras.push(await lm.prefill([plan.plainPrompt]));
   return { base, extras };
 }
 
-/** Appends `tokenId` to every planned row concurrently. */
+/**
+ * Appends `tokenId` to every planned row, one LM after the other: on the WASM backend the
+ * sessions share one thread pool, and issuing their runs at once only makes them contend.
+ */
 export async function stepPlanned(plan: ForwardPlan, tokenId: number): Promise<ForwardLogits> {
   const baseTokens = new Array<number>(plan.baseRows.length).fill(tokenId);
-  const [base, ...extras] = await Promise.all([
-    plan.base.step(baseTokens),
-    ...plan.extraLms.map((lm) => lm.step([tokenId])),
-  ]);
+  const base = await plan.base.step(baseTokens);
+  const extras: Float32Array[][] = [];
+  for (const lm of plan.extraLms) extras.push(await lm.step([tokenId]));
   return { base, extras };
 }
 
