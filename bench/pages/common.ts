@@ -37,6 +37,18 @@ export async function heldoutPrompts(model: string, modelsPath = '/models/'): Pr
 export const chat = (prompt: string): ChatMessage[] => [{ role: 'user', content: prompt }];
 
 /** One timed generation. Times are ms from the call. */
+/** What every in-page benchmark is told by bench/run.mjs. */
+export interface BenchConfig {
+  model: string;
+  dtype: 'fp32' | 'q8' | 'q4';
+  /** 0 = the engine's default. */
+  threads: number;
+  rounds: number;
+  maxNewTokens: number;
+  prompts: number;
+  profile: boolean;
+}
+
 export interface Timed {
   tokens: number;
   /** Call → last token (or result). */

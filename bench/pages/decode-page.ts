@@ -10,19 +10,10 @@ import { Tailor } from '../../src/client/tailor.ts';
 import { inProcessTransport } from '../../src/client/transport.ts';
 import { CandidateSelector } from '../../src/engine/candidates.ts';
 import { TextStream } from '../../src/engine/text-stream.ts';
-import { chat, defaultThreads, heldoutPrompts, setupEnv, timeOurs, wasmThreads, type Timed } from './common.ts';
+import { chat, defaultThreads, heldoutPrompts, setupEnv, timeOurs, wasmThreads, type BenchConfig, type Timed } from './common.ts';
 import { addTotals, ownerOf, Profiler, say, type ProbeTotals } from './profile.ts';
 
-export interface DecodeBenchConfig {
-  model: string;
-  dtype: 'fp32' | 'q8' | 'q4';
-  /** 0 = the engine's default. */
-  threads: number;
-  rounds: number;
-  maxNewTokens: number;
-  prompts: number;
-  profile: boolean;
-}
+export type DecodeBenchConfig = BenchConfig;
 
 export type Arm = 'ours' | 'theirs' | 'worker';
 

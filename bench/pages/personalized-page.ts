@@ -14,19 +14,12 @@ import { loadCausalLM, type LoadedModel } from '../../src/models/load.ts';
 import type { ModelSource } from '../../src/models/source.ts';
 import type { ChatMessage, GenerateOptions } from '../../src/worker/protocol.ts';
 import { encodeChat, withPreference } from '../../src/worker/session.ts';
-import { chat, defaultThreads, heldoutPrompts, setupEnv, timeOurs, wasmThreads } from './common.ts';
+import { chat, defaultThreads, heldoutPrompts, setupEnv, timeOurs, wasmThreads, type BenchConfig } from './common.ts';
 import { addTotals, ownerOf, Profiler, say, type ProbeTotals } from './profile.ts';
 
 export type ModeName = 'plain' | 'rm-1' | 'rm-3' | 'prompted-3';
 
-export interface PersonalizedBenchConfig {
-  model: string;
-  dtype: 'fp32' | 'q8' | 'q4';
-  threads: number;
-  rounds: number;
-  maxNewTokens: number;
-  prompts: number;
-  profile: boolean;
+export interface PersonalizedBenchConfig extends BenchConfig {
   modes: ModeName[];
   /** Where the model folders are served (default /models/). */
   modelsPath: string;
