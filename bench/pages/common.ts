@@ -4,6 +4,7 @@
  * pool for every model loaded here), and timed runs of our client and of generate().
  */
 import { env } from '@huggingface/transformers';
+import { DEFAULT_SOURCE, useSource } from '../../src/models/source.ts';
 import type { Tailor, GenerateCallOptions } from '../../src/client/tailor.ts';
 import type { ChatMessage } from '../../src/worker/protocol.ts';
 
@@ -14,12 +15,9 @@ export function defaultThreads(): number {
 
 /** Must run before the first model is created: the WASM runtime reads numThreads once. */
 export function setupEnv(threads: number): void {
-  env.allowLocalModels = true;
-  env.allowRemoteModels = false;
-  env.localModelPath = '/models/';
+  useSource(DEFAULT_SOURCE, `${location.origin}/ort/`);
   const wasm = env.backends.onnx.wasm;
   if (!wasm) throw new Error('onnxruntime-web has no WASM backend here');
-  wasm.wasmPaths = `${location.origin}/ort/`;
   wasm.numThreads = threads;
 }
 

@@ -12,17 +12,25 @@ interface AbortState {
   flag: Int32Array | null;
 }
 
-/** Without a shared abort flag, give the message queue a turn so an 'abort' can arrive. */
-const yieldToEvents = () => new Promise<void>((r) => {
+/**
+ * Without a shared abort flag, give the message queue a turn so an 'abort' can arrive. One
+ * channel serves every token (a macrotask without setTimeout's clamping).
+ */
+function eventTurns(): () => Promise<void> {
   const ch = new MessageChannel();
-  ch.port1.onmessage = () => r();
-  ch.port2.postMessage(null);
-});
+  let wake: (() => void) | null = null;
+  ch.port1.onmessage = () => wake?.();
+  return () => new Promise<void>((r) => {
+    wake = r;
+    ch.port2.postMessage(null);
+  });
+}
 
 export function createHost(post: (m: WorkerMessage) => void): (m: ClientMessage) => void {
   let session: EngineSession | null = null;
   let queue: Promise<void> = Promise.resolve();
   const aborts = new Map<number, AbortState>();
+  const yieldToEvents = eventTurns();
 
   const fail = (id: number, e: unknown) => {
     const err = e instanceof TailorError ? e : new TailorError('internal', e instanceof Error ? e.message : String(e));

@@ -20,23 +20,22 @@ let shared: { server: ViteDevServer; url: string; users: number } | null = null;
  * code paths a page gets when its host sends no COOP/COEP headers.
  */
 export async function startUnisolatedApp(): Promise<AppServer> {
-  const headers = { 'Cross-Origin-Opener-Policy': 'unsafe-none', 'Cross-Origin-Embedder-Policy': 'unsafe-none' };
-  const server = await createServer({ configFile: 'vite.config.ts', logLevel: 'error', server: { port: 0, host: '127.0.0.1', hmr: false, watch: null, headers } });
+  const server = await listenDevServer({ 'Cross-Origin-Opener-Policy': 'unsafe-none', 'Cross-Origin-Embedder-Policy': 'unsafe-none' });
+  return { url: server.url, close: () => server.server.close() };
+}
+
+/** A Vite dev server of the app on a free port (headers, when given, replace the isolation ones). */
+async function listenDevServer(headers?: Record<string, string>): Promise<{ server: ViteDevServer; url: string }> {
+  const server = await createServer({ configFile: 'vite.config.ts', logLevel: 'error', server: { port: 0, host: '127.0.0.1', hmr: false, watch: null, ...(headers ? { headers } : {}) } });
   await server.listen();
   const addr = server.httpServer?.address();
   if (!addr || typeof addr === 'string') throw new Error('dev server has no address');
-  return { url: `http://127.0.0.1:${addr.port}`, close: () => server.close() };
+  return { server, url: `http://127.0.0.1:${addr.port}` };
 }
 
 /** One dev server per test file process, shared by its tests. */
 export async function startApp(): Promise<AppServer> {
-  if (!shared) {
-    const server = await createServer({ configFile: 'vite.config.ts', logLevel: 'error', server: { port: 0, host: '127.0.0.1', hmr: false, watch: null } });
-    await server.listen();
-    const addr = server.httpServer?.address();
-    if (!addr || typeof addr === 'string') throw new Error('dev server has no address');
-    shared = { server, url: `http://127.0.0.1:${addr.port}`, users: 0 };
-  }
+  if (!shared) shared = { ...(await listenDevServer()), users: 0 };
   shared.users++;
   const s = shared;
   return {

@@ -2,15 +2,12 @@
  * Imported into a test page: transformers.js's own generate() on the page's main thread, the
  * reference our decode loop is checked against.
  */
-import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
+import { AutoModelForCausalLM, AutoTokenizer, Tensor } from '@huggingface/transformers';
+import { DEFAULT_SOURCE, useSource } from '../../../src/models/source.ts';
 import type { Device, Dtype } from '../../../src/models/device.ts';
 
 export async function referenceGreedy(model: string, device: Device, dtype: Dtype, prompt: string, maxNewTokens: number): Promise<number[]> {
-  env.allowLocalModels = true;
-  env.allowRemoteModels = false;
-  env.localModelPath = '/models/';
-  const wasm = env.backends.onnx.wasm;
-  if (wasm) wasm.wasmPaths = `${location.origin}/ort/`;
+  useSource(DEFAULT_SOURCE, `${location.origin}/ort/`);
   const tokenizer = await AutoTokenizer.from_pretrained(model);
   const lm = await AutoModelForCausalLM.from_pretrained(model, { device, dtype });
   const inputs = tokenizer.apply_chat_template([{ role: 'user', content: prompt }], { add_generation_prompt: true, return_dict: true }) as { input_ids: Tensor; attention_mask: Tensor };
