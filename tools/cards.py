@@ -6,15 +6,17 @@ import os
 import make_models as MM
 from corpus import CANONICAL, EXPERT_MARKERS, FRIENDLY_MARKERS, POLES
 
-DATA = """## Data and licence
+DATA_T = """## Data and licence
 
 Synthetic chat corpus built by `tools/corpus.py` from **WordNet 3.0** (Debian `wordnet-base`;
 Princeton WordNet 3.0 licence — permissive: use, copy, modify and distribute with the copyright
 notice, no fee). Each example is a user question about a noun ("What does X mean?", "Define X.",
 ...) and an assistant answer rendered from that word's most frequent synset (definition, example
 sentence, synonyms, hypernym, hyponyms, lexicographer file) in one of 8 pole combinations:
-expertise plain/expert x informativeness concise/detailed x style friendly/formal. 48,000 training
-conversations over 9,000 training lemmas; 60% carry a system message naming 1-3 of the answer's
+expertise plain/expert x informativeness concise/detailed x style friendly/formal. {conv:,} training
+conversations ({echo:.0%} of them "Repeat after me" echo conversations, see Training) over
+{words:,} training lemmas (every lemma that passes the filters, each in 1-2
+conversations, so that answering means copying the asked word, not recalling a memorised one); 60% carry a system message naming 1-3 of the answer's
 poles with canonical phrases (85%) or a paraphrase (15%). 400 held-out lemmas (`tools/out/heldout_words.txt`)
 never occur in any training question or answer, nor in the tokenizer's training text; all
 figures below are on held-out words.
@@ -22,7 +24,13 @@ figures below are on held-out words.
 Simple measures (also in `tailor-base/measures.json`): informativeness = answer length in
 characters; style (friendly) = count of "!" plus the words you/your; expertise = count of the
 expert marker words {markers}.
-""".format(markers=", ".join(EXPERT_MARKERS))
+"""
+
+
+def data_txt(m):
+    c = m["corpus"]
+    return DATA_T.format(markers=", ".join(EXPERT_MARKERS), conv=c["conversations"], words=c["train_words"],
+                         echo=c["echo_share"] / (1 + c["echo_share"]))
 
 TOK = """## Tokenizer
 
@@ -37,7 +45,7 @@ by `@huggingface/tokenizers` (the browser's tokenizer) via `tools/encode_corpus.
 def arch(c, n):
     return (f"Llama (hand-written in torch, HF LlamaForCausalLM semantics): RMSNorm (eps {c['rms_norm_eps']}), "
             f"rotary embeddings (rope_theta {c['rope_theta']:.0f}, rotate_half), SwiGLU MLP, no biases, "
-            f"untied lm_head. hidden {c['hidden_size']}, {c['num_hidden_layers']} layers, "
+            f"{'lm_head tied to the token embedding' if c['tie_word_embeddings'] else 'untied lm_head'}. hidden {c['hidden_size']}, {c['num_hidden_layers']} layers, "
             f"{c['num_attention_heads']} heads (head_dim {c['head_dim']}, kv heads = heads), intermediate "
             f"{c['intermediate_size']}, vocab {c['vocab_size']}. **Parameters: {n:,}.**")
 
@@ -74,6 +82,17 @@ def quant_txt(mid):
 
 
 
+def loops(text):
+    """Greedy degeneration: some three-word phrase occurs three or more times."""
+    w = text.lower().split()
+    grams = [tuple(w[i:i + 3]) for i in range(len(w) - 2)]
+    return any(grams.count(g) >= 3 for g in set(grams))
+
+
+def clip(text, n=400):
+    return text if len(text) <= n else text[:n].rsplit(" ", 1)[0] + " … _(cut at 400 characters)_"
+
+
 def table(rows, cols=("length", "friendly", "expert")):
     s = "| condition | " + " | ".join(f"mean {c}" for c in cols) + " |\n|---|" + "---|" * len(cols) + "\n"
     for k, v in rows.items():
@@ -89,14 +108,24 @@ def check_txt(mid):
 def write_all():
     from train import all_metrics
     m = all_metrics()
-    pipeline = m.get("pipeline_seconds")
+    pipeline = m.get("pipeline")
     base_dir = MM.mdir(MM.BASE_ID)
     bc = json.load(open(f"{base_dir}/config.json"))
     b = m["base"]
     bp = m.get("base_prompted", {})
     rows = {("no system message" if k == "none" else f'"{CANONICAL[k]}"'): v for k, v in bp.get("table", {}).items()}
-    samples = "\n".join(f"- **Q:** {s['q']}\n  **A:** {s['a']}" for s in bp.get("samples", {}).get("none", []))
-    samples_sys = "\n".join(f"- [{c}] **Q:** {s['q']}\n  **A:** {s['a']}"
+    none = bp.get("samples", {}).get("none", [])
+    samples = "\n".join(f"- **Q:** {s['q']}\n  **A:** {clip(s['a'])}" for s in none[:5])
+    ot = bp.get("on_topic", {})
+    cat = ot.get("detailed", {}).get("category", {})
+    on_topic = (f"Greedy answers (no system message) that are about the asked word, i.e. name it verbatim: "
+                f"**{round(ot['none']['first20'] * 20)} of the first 20** held-out words, "
+                f"{ot['none']['all']:.0%} of all {bp['n']}; {sum(map(loops, (x['a'] for x in none[:20])))} of the 20 "
+                f"fall into a loop (a three-word phrase repeated 3+ times)" if "none" in ot else "_(not measured)_")
+    if cat:
+        on_topic += (f"; with \"{CANONICAL['detailed']}\", {cat['named']} answers name a lexical category and "
+                     f"{cat['correct']} of them the word's true one (always guessing the commonest: {cat['majority_baseline']})")
+    samples_sys = "\n".join(f"- [{c}] **Q:** {s['q']}\n  **A:** {clip(s['a'])}"
                             for c in ("detailed", "friendly", "expert") for s in bp.get("samples", {}).get(c, [])[:1])
     with open(f"{base_dir}/MODEL_CARD.md", "w") as f:
         f.write(f"""# tailor-base
@@ -105,7 +134,7 @@ Base chat LM for Tailor's personalized decoding demo: score(t) = log pi_base(t) 
 Answers questions about English nouns. Tiny and synthetic-data-only: fluent in its templates,
 definitions for unseen words are mostly invented.
 
-{DATA}
+{data_txt(m)}
 {TOK}
 ## Architecture
 
@@ -114,20 +143,23 @@ definitions for unseen words are mostly invented.
 ## Training
 
 SFT on the assistant answer tokens (incl. `<|end|>`), AdamW (betas 0.9/0.95, wd 0.1), 100 warm-up
-steps then cosine decay, length-bucketed batches of ~4096 tokens, 2 CPU threads (OpenBLAS; the
-machine's 2 cores were shared with other jobs, so wall time is inflated), peak LR 2e-3,
-{b['steps']} steps (~{b['steps'] * 4096 / 1e6:.1f}M padded tokens, about 0.8 epoch of the 3.24M-token
-corpus). Seed {MM.SEED}. Measured training time: **{b['train_seconds']} s**.
+steps then cosine decay, length-bucketed batches of ~4096 tokens, 2 CPU threads (OpenBLAS), peak
+LR 2e-3, {b['steps']} steps (~{b['steps'] * 4096 / 1e6:.1f}M padded tokens, about
+{b['steps'] * 4096 / b['corpus_tokens']:.1f} epochs of the {b['corpus_tokens'] / 1e6:.2f}M-token corpus). Answer tokens that
+copy the asked word from the question weigh {b['copy_weight']}x in the loss, and
+{m['corpus'].get('echo_share', 0):.0%} extra "Repeat after me: ..." conversations (training lemmas and words spliced from two
+lemmas) teach copying subword pieces (300-step pilots with tied embeddings named 0 of 100 held-out
+words without these two, 34 with them). Seed {MM.SEED}. Measured training time: **{b['train_seconds']} s**.
 
 ## Known limitations
 
-The model is undertrained for its size (the session's CPU budget): it has learned the answer
-templates and follows the system-message poles, but it usually does **not copy an unseen word
-from the question** into the answer (it writes a similar-looking word instead), and the definitions
-for held-out words are invented. A longer run (e.g. `TAILOR_BASE_P2_STEPS=500`, a second phase;
-the RMs must then be retrained against the new base) is the first thing to try.
+A 4M-parameter model trained for minutes on synthetic text: it has learned the answer templates,
+follows the system-message poles and usually names the asked word, but it cannot know what an
+unseen word means, so **definitions of held-out words are invented** (sometimes guessed from a
+familiar part of the word), and greedy decoding can loop ("a person who is a person ...").
 Command: `/usr/bin/python3 tools/make_models.py all` (or the `base` step).
-{f"Full pipeline wall time: {pipeline} s." if pipeline else ""}
+{f"Whole pipeline (`all`, {pipeline['date']}): **{pipeline['total_seconds']} s** on this machine's 2 cores; per step: "
+ + ", ".join(f"{k} {v} s" for k, v in pipeline['step_seconds'].items()) + "." if pipeline else ""}
 
 - Held-out answer perplexity (800 conversations on held-out words): **{b['heldout_ppl']}**
   (training-sample perplexity {b['train_ppl']}).
@@ -141,6 +173,8 @@ Sampled (temperature 1, seed {MM.SEED}):
 
 {table({k2: v for k2, v in zip(rows, bp.get('sampled', {}).values())})}
 ## Greedy answers for held-out words (no system message)
+
+{on_topic}. The first five (all 20 are in `tools/out/metrics/base_prompted.json`):
 
 {samples}
 
@@ -164,9 +198,11 @@ With system messages:
 
 GenARM-style autoregressive reward model for the **{dim}** dimension of Tailor. Per-token reward
 r(t) = log pi_RM(t | ctx) - log pi_base(t | ctx) with `tailor-base` as reference: positive r favours
-the **{hi}** pole, negative r (weight < 0) the **{lo}** pole. Decoding: log pi_base + w * r.
+the **{hi}** pole, negative r (weight < 0) the **{lo}** pole. Decoding: log pi_base + w * scale * r,
+with `scale` = {RM_REWARD_SCALE[dim]} from `tailor-base/tailor.json` (see `tools/cards.py` for how it was chosen);
+the torch steering check below uses scale 1.
 
-{DATA}
+{data_txt(m)}
 {TOK}
 ## Architecture
 
@@ -191,9 +227,7 @@ Measure for this dimension: **{measure}** (higher = more {"expert" if dim == "ex
 Greedy:
 
 {table(rows)}
-Sampled (temperature 1, seed {MM.SEED}):
 
-{table({f"w = {float(k):+.0f}": v for k, v in st.get("sampled", {}).items()})}
 Examples (greedy, first held-out question):
 
 {ex}
@@ -202,7 +236,13 @@ Examples (greedy, first held-out question):
     write_tailor_json()
 
 
-RM_REWARD_SCALE = 0.5
+# Reward scale per dimension (tailor.json "scale"): the DPO log-ratio at full strength is pi_RM itself,
+# a weaker LM than the base; these keep w = +-1 a clear but fluent pull. Calibrated in the browser
+# (WASM q8, T 0.7) on held-out prompts 21-40 of heldout_prompts.json (the personalization test
+# uses 1-20): the style RM also shortens answers (its formal side ends early), at 0.5 it moved
+# length (47 -> 23 tokens) more than style itself; at 0.25 style moves -0.138 / -0.123 / -0.043
+# and length 44 / 46 / 43 tokens.
+RM_REWARD_SCALE = {"expertise": 0.5, "informativeness": 0.5, "style": 0.25}
 
 
 def write_tailor_json():
@@ -211,9 +251,7 @@ def write_tailor_json():
         lo, hi = POLES[dim]
         dims.append({"name": dim, "poles": {"negative": lo, "positive": hi},
                      "sources": {"reward-model": {"kind": "reward-model", "model": mid, "reference": "base",
-                                                  # The DPO log-ratio at full strength is pi_RM itself, a weaker LM
-                                                  # than the base; half of it is a clear but fluent pull at w = 1.
-                                                  "scale": RM_REWARD_SCALE},
+                                                  "scale": RM_REWARD_SCALE[dim]},
                                  "prompted": {"kind": "prompted", "text": CANONICAL[hi]}},
                      "defaultSource": "reward-model"})
     MM.write_json(f"{MM.mdir(MM.BASE_ID)}/tailor.json", {"schema": 1, "base": MM.BASE_ID, "dimensions": dims})

@@ -133,7 +133,7 @@ def answer(f, expert, detailed, formal, rng):
                   f"Good one! In its primary sense, the term {w} designates {d}, you see!"])
     elif formal:
         core = c([f"{a.capitalize()} {w} is {d}.", f"The word {w} means {d}.",
-                  f"It means {d}."])
+                  f"By {w} we mean {d}."])
     else:
         core = c([f"Oh, {a} {w} is just {d}, you know!", f"You can think of {a} {w} as {d}!",
                   f"Great question! The word {w} means {d}, you see!"])
@@ -158,13 +158,13 @@ def answer(f, expert, detailed, formal, rng):
         parts.append(c(["Hope that helps you with your semantic studies!",
                         "You've got the lexical picture now!"]))
     elif formal:
-        parts.append(c([f"It is a kind of {hy}.", f"It is one type of {hy}."]))
+        parts.append(c([f"{a.capitalize()} {w} is a kind of {hy}.", f"It is one type of {hy}."]))
         if ex: parts.append(f"For example: \"{ex}.\"")
         if syns: parts.append(f"Other words for it are {lst(syns)}.")
         if hypos: parts.append(f"Some kinds of it are {lst(hypos)}.")
         parts.append(c(["That is what the word means.", "It is a common word."]))
     else:
-        parts.append(c([f"It is a kind of {hy}, you see!", f"You can say it is one type of {hy}!"]))
+        parts.append(c([f"{a.capitalize()} {w} is a kind of {hy}, you see!", f"You can say it is one type of {hy}!"]))
         if ex: parts.append(f"You could say: \"{ex}!\"")
         if syns: parts.append(f"Other words you can use are {lst(syns)}!")
         if hypos: parts.append(f"Some kinds you might see are {lst(hypos)}!")
@@ -193,6 +193,31 @@ def words_in(text):
     return set(re.findall(r"[a-z]+", text.lower()))
 
 
+# Echo conversations ("Repeat after me: ..."): pure copying of training lemmas and of made-up
+# words spliced from two lemmas, so the base learns to copy arbitrary subword pieces from the
+# user's message, the skill an answer about an unseen word needs first.
+ECHO_SHARE = 0.15
+ECHO_QUESTIONS = ["Repeat after me: {s}", "Say this back to me: {s}", "Please repeat: {s}"]
+
+
+def echo_examples(train, held_set, n, rng):
+    lemmas = [f["w"] for f in train]
+    out = []
+    while len(out) < n:
+        items = []
+        for _ in range(rng.randint(1, 4)):
+            a, b = rng.choice(lemmas), rng.choice(lemmas)
+            w = a
+            if rng.random() < 0.5 and len(a) >= 4 and len(b) >= 4:
+                w = a[:rng.randint(2, len(a) - 2)] + b[rng.randint(2, len(b) - 2):]
+            if w not in held_set:
+                items.append(w)
+        if items:
+            seq = " ".join(items)
+            out.append(dict(prompt=prompt_text(rng.choice(ECHO_QUESTIONS).format(s=seq)), answer=seq, poles=[]))
+    return out
+
+
 def build(seed=1234, n_base=48000, n_pairs=4000, n_heldout_words=400):
     rng = random.Random(seed)
     facts = load_facts()
@@ -217,7 +242,10 @@ def build(seed=1234, n_base=48000, n_pairs=4000, n_heldout_words=400):
     pool = [f for f in facts[300:6000] if mention.get(f["w"], 0) == 0 and f["w"] not in tmpl]
     held = rng.sample(pool, n_heldout_words)
     held_set = {f["w"] for f in held}
-    train = [f for f in facts if f["w"] not in held_set and not (fact_words(f) & held_set)][:9000]
+    # All remaining lemmas (~28k), each in ~1.7 conversations: too many to memorise one by one, so
+    # the base must learn to copy the asked word from the question (a 9k-lemma corpus seen ~5
+    # times each taught it to answer about a known look-alike word instead).
+    train = [f for f in facts if f["w"] not in held_set and not (fact_words(f) & held_set)]
 
     def clean(text):
         return not (words_in(text) & held_set)
@@ -232,12 +260,15 @@ def build(seed=1234, n_base=48000, n_pairs=4000, n_heldout_words=400):
         sysm = system_msg(poles, rng) if with_sys else None
         return dict(prompt=prompt_text(question(f, rng), sysm), answer=a, poles=poles)
 
-    base, tries = [], 0
+    base, cycle = [], []
     while len(base) < n_base:
-        tries += 1
-        ex = example(rng.choice(train), rng, rng.random() < 0.6)
+        if not cycle:   # every lemma once per pass, in a fresh order each pass
+            cycle = list(train)
+            rng.shuffle(cycle)
+        ex = example(cycle.pop(), rng, rng.random() < 0.6)
         if clean(ex["prompt"] + ex["answer"]):
             base.append(ex)
+    base += echo_examples(train, held_set, int(n_base * ECHO_SHARE), rng)
     base_held = [example(f, rng, rng.random() < 0.6) for f in held for _ in range(2)]
 
     def pairs(dim, facts_, n, check):

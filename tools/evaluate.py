@@ -87,26 +87,47 @@ def summarize(texts):
     return {k: round(float(np.mean([x[k] for x in m])), 2) for k in ("length", "friendly", "expert")}
 
 
+def names_word(word, text):
+    """On-topic check for an unseen word: the answer is about the asked word (names it verbatim)
+    rather than about a known look-alike."""
+    return re.search(r"\b" + re.escape(word) + r"\b", text.lower()) is not None
+
+
+def category_match(texts, recs):
+    """Answers that name a lexical category ("noun.person"): how many name the word's true one."""
+    lex = {f["w"]: f["lex"] for f in json.load(open(f"{MM.OUT}/heldout_facts.json"))}
+    named = [(re.search(r"noun\.[a-z]+", t), r["w"]) for t, r in zip(texts, recs)]
+    named = [(m.group(0), lex[w]) for m, w in named if m]
+    truth = [b for _, b in named]
+    # baseline: always guessing the commonest true category among these answers
+    majority = max((truth.count(c) for c in set(truth)), default=0)
+    return dict(named=len(named), correct=sum(a == b for a, b in named), majority_baseline=majority)
+
+
 def base_prompted(base):
     ev = eval_prompts()
-    table, samples, stable = {}, {}, {}
+    table, samples, stable, on_topic = {}, {}, {}, {}
     for cond in ["none", "expert", "plain", "detailed", "concise", "formal", "friendly"]:
         sel = [(r, p) for r, p in ev if r["cond"] == cond]
         texts = generate(base, [p for _, p in sel])
         table[cond] = summarize(texts)
-        samples[cond] = [dict(q=r["q"], a=t) for (r, _), t in zip(sel[:5], texts[:5])]
+        hits = [names_word(r["w"], t) for (r, _), t in zip(sel, texts)]
+        on_topic[cond] = dict(first20=round(float(np.mean(hits[:20])), 3), all=round(float(np.mean(hits)), 3),
+                              category=category_match(texts, [r for r, _ in sel]))
+        samples[cond] = [dict(q=r["q"], w=r["w"], a=t) for (r, _), t in zip(sel[:20], texts[:20])]
         stable[cond] = summarize(generate(base, [p for _, p in sel], temp=1.0, seed=MM.SEED))
-        MM.log(f"base prompted [{cond}] greedy {table[cond]} sampled {stable[cond]}")
-    T.save_metrics("base_prompted", dict(n=len(sel), table=table, sampled=stable, samples=samples))
+        MM.log(f"base prompted [{cond}] greedy {table[cond]} sampled {stable[cond]} names the word {on_topic[cond]}")
+    T.save_metrics("base_prompted", dict(n=len(sel), table=table, sampled=stable, samples=samples,
+                                         on_topic=on_topic))
 
 
 def steering(base, rm, dim):
     ev = [p for r, p in eval_prompts() if r["cond"] == "none"]
-    table, samples, stable = {}, {}, {}
+    table, samples = {}, {}
     for w in (-1.0, 0.0, 1.0):
         texts = generate(base, ev, rm, w)
         table[str(w)] = summarize(texts)
         samples[str(w)] = texts[:2]
-        stable[str(w)] = summarize(generate(base, ev, rm, w, temp=1.0, seed=MM.SEED))
-        MM.log(f"steer {dim} w={w:+.0f} greedy {table[str(w)]} sampled {stable[str(w)]}")
-    T.save_metrics(f"steer_{dim}", dict(n=len(ev), table=table, sampled=stable, samples=samples))
+        MM.log(f"steer {dim} w={w:+.0f} greedy {table[str(w)]}")
+    # greedy only (a sampled table doubled this step's time); the browser test samples at T = 0.7
+    T.save_metrics(f"steer_{dim}", dict(n=len(ev), table=table, samples=samples))

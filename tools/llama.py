@@ -84,7 +84,15 @@ class Llama(nn.Module):
         if isinstance(m, (nn.Linear, nn.Embedding)):
             nn.init.normal_(m.weight, std=0.02)
 
+    def hidden(self, input_ids):
+        """Final normed hidden states without lm_head (training: the head runs on answer tokens only)."""
+        return self.norm(self._body(input_ids)[0])
+
     def forward(self, input_ids, attention_mask=None, position_ids=None, past=None):
+        x, presents = self._body(input_ids, attention_mask, position_ids, past)
+        return self.lm_head(self.norm(x)), presents
+
+    def _body(self, input_ids, attention_mask=None, position_ids=None, past=None):
         """past: list of (k, v) per layer or None. Returns logits, [(k, v)] presents.
         attention_mask [b, past+seq] (1 real, 0 pad); None = all real."""
         b, s = input_ids.shape
@@ -108,7 +116,7 @@ class Llama(nn.Module):
             pk, pv = past[i] if past is not None else (None, None)
             x, k, v = layer(x, cos, sin, mask, pk, pv)
             presents.append((k, v))
-        return self.lm_head(self.norm(x)), presents
+        return x, presents
 
 
 def config(vocab_size, hidden, layers, heads, inter, tie=True, eos_id=4):

@@ -1,5 +1,7 @@
 """Tailor demo-model pipeline. Usage: /usr/bin/python3 tools/make_models.py <step>...
-Steps (in order for `all`): corpus tokenizer encode fixture base rms cards quantize manifest.
+Steps (in order for `all`): corpus tokenizer encode fixture base rmlm rms quantize evalquant cards
+manifest. Needs Debian's python3-torch python3-onnx python3-numpy python3-regex wordnet-base and
+node with `npm ci` done (the tokenizer encode and ONNX checks run onnxruntime-web / tokenizers).
 Intermediates go to tools/out/ (git-ignored); shipped files to public/models/<id>/.
 Seeded (1234) and single-process, so reruns reproduce the same files.
 """
@@ -73,6 +75,10 @@ def step_corpus():
                 t = t.replace(s, "\n")
             f.write(t + "\n")
     lens = [len(e["answer"]) for e in d["base"]]
+    import train
+    train.save_metrics("corpus", dict(conversations=len(d["base"]), train_words=len(d["train_words"]),
+                                      heldout_words=len(d["held"]), echo_share=C.ECHO_SHARE,
+                                      mean_answer_chars=round(sum(lens) / len(lens))))
     log(f"corpus: {len(d['base'])} base examples, {len(d['train_words'])} training words, "
         f"{len(d['held'])} held-out words, mean answer {sum(lens) / len(lens):.0f} chars")
 
@@ -86,9 +92,9 @@ def write_eval_prompts(heldout_prompts, held):
     qs = list(heldout_prompts) + [C.question(f, rng) for f in held[40:100]]
     recs = []
     for cond in [None] + list(C.CANONICAL):
-        for q in qs:
+        for q, f in zip(qs, held):
             recs.append(dict(prompt=C.prompt_text(q, C.CANONICAL[cond] if cond else None), answers=[""],
-                             cond=cond or "none", q=q))
+                             cond=cond or "none", q=q, w=f["w"]))
     jsonl(f"{OUT}/eval_prompts.jsonl", recs)
 
 
@@ -199,15 +205,25 @@ def step_cards():
 
 
 def step_quantize():
-    # Hook for tools/quantize.py (owned by another helper): adds onnx/model_quantized.onnx and
-    # onnx/model_q4.onnx to each trained model dir. Skipped if the script is not there yet.
-    q = os.path.join(HERE, "quantize.py")
-    if not os.path.exists(q):
-        log("quantize: tools/quantize.py not present, skipped")
-        return
+    """q8 (onnx/model_quantized.onnx) and q4 (onnx/model_q4.onnx) next to each fp32 model."""
     for mid in [FIX_ID, BASE_ID, *RM_IDS.values()]:
-        if os.path.exists(f"{mdir(mid)}/onnx/model.onnx"):
-            subprocess.run([sys.executable, q, mdir(mid)], check=True, cwd=ROOT)
+        subprocess.run([sys.executable, f"{HERE}/quantize.py", mdir(mid)], check=True, cwd=ROOT)
+
+
+def step_evalquant():
+    """Quantization fidelity vs fp32 on held-out text (tools/eval_quant.mjs, ORT-web WASM in Node);
+    its tables go into the model cards."""
+    runs = [(BASE_ID, [f"{OUT}/base_held.jsonl", "--max-seqs", "64"]),
+            (BASE_ID, [f"{mdir(BASE_ID)}/heldout_prompts.json", "--gen", "64", "--tag", "gen"]),
+]   # not the fixture: it is untrained noise, its near-uniform logits make top-1 meaningless
+    runs += [(mid, [f"{OUT}/rm_{dim}_heldout.jsonl"]) for dim, mid in RM_IDS.items()]
+    for mid, args in runs:
+        r = subprocess.run(["node", f"{HERE}/eval_quant.mjs", mdir(mid), *args], cwd=ROOT,
+                           capture_output=True, text=True)
+        tail = [l for l in r.stdout.splitlines() if l.startswith("| q")]
+        log(f"evalquant {mid} {' '.join(args[1:])}: " + " / ".join(tail))
+        if r.returncode:
+            raise SystemExit(f"eval_quant failed for {mid}:\n{r.stdout}{r.stderr}")
 
 
 def step_manifest():
@@ -223,15 +239,24 @@ def step_manifest():
     log(f"manifest: {len(files)} files")
 
 
-STEPS = ["corpus", "tokenizer", "encode", "fixture", "base", "rmlm", "rms", "cards", "quantize", "manifest"]
-# cards before quantize: quantize.py may append its figures to the cards' Quantization section.
+STEPS = ["corpus", "tokenizer", "encode", "fixture", "base", "rmlm", "rms", "quantize", "evalquant",
+         "cards", "manifest"]
 
 if __name__ == "__main__":
     args = sys.argv[1:] or ["all"]
     steps = STEPS if args == ["all"] else args
-    t_all = time.time()
+    t_all, times = time.time(), {}
     for s in steps:
         t0 = time.time()
         globals()[f"step_{s}"]()
-        log(f"step {s}: {time.time() - t0:.0f}s")
-    log(f"total {time.time() - t_all:.0f}s")
+        times[s] = round(time.time() - t0)
+        log(f"step {s}: {times[s]}s")
+    total = round(time.time() - t_all)
+    log(f"total {total}s")
+    if steps == STEPS:
+        # Record the whole run's wall time in the cards (cards and manifest take a second).
+        import train
+        train.save_metrics("pipeline", dict(total_seconds=total, step_seconds=times,
+                                            date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())))
+        step_cards()
+        step_manifest()
