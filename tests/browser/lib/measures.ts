@@ -7,7 +7,9 @@
 import { readFileSync } from 'node:fs';
 
 const spec = JSON.parse(readFileSync('public/models/tailor-base/measures.json', 'utf8')) as { expertMarkers: string[]; friendlyMarkers: string[] };
-const words = (text: string) => text.toLowerCase().match(/[a-z']+|!/g) ?? [];
+// Apostrophes split words ("you'll" -> "you", "ll"), as in tools/evaluate.py: second-person
+// contractions are second person.
+const words = (text: string) => text.toLowerCase().match(/[a-z]+|!/g) ?? [];
 
 /** Markers per word ("!" counts as a marker but not as a word). */
 export function markerDensity(text: string, markers: readonly string[]): number {
