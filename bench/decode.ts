@@ -14,7 +14,7 @@
  */
 import type { DecodeBenchConfig, DecodeBenchRaw, ProfileResult, Sample } from './pages/decode-page.ts';
 import { loadavg } from 'node:os';
-import { browserVersion, hostLine, cpuProfileAlternating, cpuTable, median, mq, parseArgs, table, topFunctions, withBenchPage, type CpuBreakdown } from './lib.ts';
+import { browserVersion, callPage, hostLine, cpuProfileAlternating, cpuTable, median, mq, parseArgs, table, topFunctions, withBenchPage, type CpuBreakdown } from './lib.ts';
 
 const args = parseArgs(process.argv.slice(2), { rounds: 8, maxNewTokens: 48, threads: 0, dtype: 'q8', prompts: 4, profile: true });
 const cfg: DecodeBenchConfig = { model: 'tailor-base', dtype: args.dtype, threads: args.threads, rounds: args.rounds, maxNewTokens: args.maxNewTokens, prompts: args.prompts, profile: args.profile };
@@ -23,23 +23,17 @@ const loadAtStart = loadavg()[0];
 const PAGE = '/bench/pages/decode-page.ts';
 
 const { raw, browser, cpu } = await withBenchPage(async (p) => {
-  const raw = (await p.page.evaluate(
-    async ({ url, cfg }) => {
-      const mod = await import(/* @vite-ignore */ url);
-      return mod.runDecodeBench(cfg);
-    },
-    { url: PAGE, cfg },
-  )) as DecodeBenchRaw;
+  const raw = await callPage<DecodeBenchRaw>(p, PAGE, 'runDecodeBench', cfg);
   // CPU-profiled pass (V8 sampling profiler of the main thread), each generation profiled alone.
   const cpu: { label: string; tokens: number; breakdown: CpuBreakdown }[] = [];
   if (cfg.profile) {
     process.stderr.write('[bench] CPU-profiled pass (2 rounds, arms alternated)\n');
     const res = await cpuProfileAlternating(p, ['ours', 'theirs'] as const, raw.prompts.length, 2, (arm, prompt) =>
-      p.page.evaluate(async ({ url, arm, prompt }) => (await import(/* @vite-ignore */ url)).runOne(arm, prompt) as Promise<number>, { url: PAGE, arm, prompt }),
+      callPage<number>(p, PAGE, 'runOne', arm, prompt),
     );
     cpu.push({ label: 'ours (in-process)', ...res.get('ours')! }, { label: 'generate()', ...res.get('theirs')! });
   }
-  await p.page.evaluate(async (url) => (await import(/* @vite-ignore */ url)).finishDecodeBench(), PAGE);
+  await callPage(p, PAGE, 'finishDecodeBench');
   return { raw, browser: browserVersion(p), cpu };
 });
 

@@ -110,6 +110,17 @@ export async function openBenchPage(): Promise<BenchPage> {
 }
 
 /** Runs `fn`; on failure prints the page's console (errors inside the page are otherwise opaque). */
+/** Calls an exported function of a bench page module (served by Vite at `url`) inside the page. */
+export function callPage<T>(p: BenchPage, url: string, fn: string, ...args: unknown[]): Promise<T> {
+  return p.page.evaluate(
+    async ({ url, fn, args }) => {
+      const mod = (await import(/* @vite-ignore */ url)) as Record<string, (...a: unknown[]) => unknown>;
+      return mod[fn](...args);
+    },
+    { url, fn, args },
+  ) as Promise<T>;
+}
+
 export async function withBenchPage<T>(fn: (p: BenchPage) => Promise<T>): Promise<T> {
   const p = await openBenchPage();
   try {

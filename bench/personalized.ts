@@ -21,7 +21,7 @@
  */
 import type { ModeName, ItemProfile, PersonalizedBenchConfig, PersonalizedBenchRaw, Sample } from './pages/personalized-page.ts';
 import { loadavg } from 'node:os';
-import { browserVersion, hostLine, cpuProfileAlternating, cpuTable, median, mq, parseArgs, quantile, table, topFunctions, withBenchPage, type CpuBreakdown } from './lib.ts';
+import { browserVersion, callPage, hostLine, cpuProfileAlternating, cpuTable, median, mq, parseArgs, quantile, table, topFunctions, withBenchPage, type CpuBreakdown } from './lib.ts';
 
 const ALL_MODES: ModeName[] = ['plain', 'rm-1', 'rm-3', 'prompted-3'];
 const argv = process.argv.slice(2);
@@ -47,23 +47,17 @@ const cfg: PersonalizedBenchConfig = { model: 'tailor-base', dtype: args.dtype, 
 const loadAtStart = loadavg()[0];
 const PAGE = '/bench/pages/personalized-page.ts';
 const { raw, browser, cpu } = await withBenchPage(async (p) => {
-  const raw = (await p.page.evaluate(
-    async ({ url, cfg }) => {
-      const mod = await import(/* @vite-ignore */ url);
-      return mod.runPersonalizedBench(cfg);
-    },
-    { url: PAGE, cfg },
-  )) as PersonalizedBenchRaw;
+  const raw = await callPage<PersonalizedBenchRaw>(p, PAGE, 'runPersonalizedBench', cfg);
   // CPU-profiled passes (V8 sampling profiler of the main thread), one mode at a time.
   const cpu: { label: string; tokens: number; breakdown: CpuBreakdown }[] = [];
   if (cfg.profile) {
     process.stderr.write('[bench] CPU-profiled pass (1 round, modes alternated)\n');
     const res = await cpuProfileAlternating(p, cfg.modes, raw.prompts.length, 1, (mode, prompt) =>
-      p.page.evaluate(async ({ url, mode, prompt }) => (await import(/* @vite-ignore */ url)).runMode(mode, prompt) as Promise<number>, { url: PAGE, mode, prompt }),
+      callPage<number>(p, PAGE, 'runMode', mode, prompt),
     );
     for (const mode of cfg.modes) cpu.push({ label: mode, ...res.get(mode)! });
   }
-  await p.page.evaluate(async (url) => (await import(/* @vite-ignore */ url)).finishPersonalizedBench(), PAGE);
+  await callPage(p, PAGE, 'finishPersonalizedBench');
   return { raw, browser: browserVersion(p), cpu };
 });
 

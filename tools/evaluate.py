@@ -93,9 +93,9 @@ def names_word(word, text):
     return re.search(r"\b" + re.escape(word) + r"\b", text.lower()) is not None
 
 
-def category_match(texts, recs):
-    """Answers that name a lexical category ("noun.person"): how many name the word's true one."""
-    lex = {f["w"]: f["lex"] for f in json.load(open(f"{MM.OUT}/heldout_facts.json"))}
+def category_match(texts, recs, lex):
+    """Answers that name a lexical category ("noun.person"): how many name the word's true one
+    (lex: held-out word -> its lexicographer file)."""
     named = [(re.search(r"noun\.[a-z]+", t), r["w"]) for t, r in zip(texts, recs)]
     named = [(m.group(0), lex[w]) for m, w in named if m]
     truth = [b for _, b in named]
@@ -106,6 +106,7 @@ def category_match(texts, recs):
 
 def base_prompted(base):
     ev = eval_prompts()
+    lex = {f["w"]: f["lex"] for f in json.load(open(f"{MM.OUT}/heldout_facts.json"))}
     table, samples, stable, on_topic = {}, {}, {}, {}
     for cond in ["none", "expert", "plain", "detailed", "concise", "formal", "friendly"]:
         sel = [(r, p) for r, p in ev if r["cond"] == cond]
@@ -113,7 +114,7 @@ def base_prompted(base):
         table[cond] = summarize(texts)
         hits = [names_word(r["w"], t) for (r, _), t in zip(sel, texts)]
         on_topic[cond] = dict(first20=round(float(np.mean(hits[:20])), 3), all=round(float(np.mean(hits)), 3),
-                              category=category_match(texts, [r for r, _ in sel]))
+                              category=category_match(texts, [r for r, _ in sel], lex))
         samples[cond] = [dict(q=r["q"], w=r["w"], a=t) for (r, _), t in zip(sel[:20], texts[:20])]
         stable[cond] = summarize(generate(base, [p for _, p in sel], temp=1.0, seed=MM.SEED))
         MM.log(f"base prompted [{cond}] greedy {table[cond]} sampled {stable[cond]} names the word {on_topic[cond]}")

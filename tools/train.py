@@ -68,14 +68,19 @@ def question_ids(s, p):
     return q[i:j]
 
 
-def copy_mask(x, y, seqs, template):
-    """True at answer positions whose target token also occurs in the question and is not a
-    template word: the asked word's pieces. Up-weighting them speeds up learning to copy it."""
+def copy_ids(data):
+    """Per sequence: the question's non-template token ids (the asked word's pieces), computed once."""
+    template = template_tokens(data)
+    return [torch.tensor(sorted(set(question_ids(s, p)) - template), dtype=torch.long) for s, p in data]
+
+
+def copy_mask(y, ids):
+    """True at answer positions whose target is one of that sequence's copy ids. Up-weighting them
+    speeds up learning to copy the asked word."""
     m = torch.zeros_like(y, dtype=torch.bool)
-    for i, (s, p) in enumerate(seqs):
-        ids = set(question_ids(s, p)) - template
-        if ids:
-            m[i] = (y[i] != -100) & torch.isin(y[i], torch.tensor(sorted(ids)))
+    for i, c in enumerate(ids):
+        if len(c):
+            m[i] = (y[i] != -100) & torch.isin(y[i], c)
     return m
 
 
@@ -125,18 +130,18 @@ def seq_logps(model, x, y):
 def lm_train(model, data, steps, peak, tag, seed):
     rng = random.Random(seed)
     opt = torch.optim.AdamW(model.parameters(), lr=peak, betas=(0.9, 0.95), weight_decay=0.1)
-    template = template_tokens(data)
+    copies = copy_ids(data)
     model.train()
     queue, step, t0, ntok, run = [], 0, time.time(), 0, None
     while step < steps:
         if not queue:
             queue = batches(data, rng)
-        seqs = [data[i] for i in queue.pop()]
-        x, y = collate(seqs)
+        b = queue.pop()
+        x, y = collate([data[i] for i in b])
         for g in opt.param_groups:
             g["lr"] = lr_at(step, steps, peak)
         sel = y != -100     # the head runs on answer positions only (~30% faster for the RMs)
-        w = 1 + (COPY_WEIGHT - 1) * copy_mask(x, y, seqs, template)[sel].float()
+        w = 1 + (COPY_WEIGHT - 1) * copy_mask(y, [copies[i] for i in b])[sel].float()
         ce = F.cross_entropy(model.lm_head(model.hidden(x)[sel]), y[sel], reduction="none")
         loss = (ce * w).sum() / w.sum()
         opt.zero_grad()
